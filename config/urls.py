@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from powershare.api.api import api
+from powershare.system import views as system_views
+
+urlpatterns = [
+    path("", system_views.home, name="home"),
+    path("healthz", system_views.healthz, name="healthz"),
+    path("", include("powershare.accounts.urls")),
+    path("", include("powershare.system.urls")),
+    path("support-services/", include("powershare.support.urls")),
+    path("audit/", include("powershare.audit.urls")),
+    path("api/", api.urls),
+]
+
+handler400 = "powershare.system.errors.bad_request"
+handler403 = "powershare.system.errors.permission_denied"
+handler404 = "powershare.system.errors.page_not_found"
+handler500 = "powershare.system.errors.server_error"

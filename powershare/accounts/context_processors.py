@@ -1,0 +1,34 @@
+"""Navigation by role: each person sees only the sections their roles can use."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from .roles import Capability
+from .selectors import current_memberships, user_can
+
+# (label, url name, capability needed, url prefix that marks the item as current)
+NAVIGATION = [
+    ("Home", "home", None, None),
+    ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
+    ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
+    ("Audit", "audit:change_log", Capability.VIEW_AUDIT, "/audit/"),
+]
+
+
+def navigation(request):
+    context = {"site_name": settings.SITE_NAME, "site_phase": settings.SITE_PHASE}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_verified():
+        return context
+    items = []
+    for label, url_name, capability, prefix in NAVIGATION:
+        if capability is not None and not (
+            user.is_superuser or user_can(user=user, capability=capability)
+        ):
+            continue
+        url = reverse(url_name)
+        current = request.path == url if prefix is None else request.path.startswith(prefix)
+        items.append({"label": label, "url": url, "current": current})
+    context["navigation"] = items
+    context["current_memberships"] = current_memberships(user)
+    return context

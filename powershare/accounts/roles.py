@@ -1,0 +1,70 @@
+"""What each role may do: the one readable place that answers "can a <role> do <thing>?".
+
+Roles belong to a membership (a user's place in one organisation), so the same person can be a
+learning lead in one organisation and a facilitator in another. Expert-by-experience accounts
+arrive with the people register; they never hold a staff role through this table.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PARTICIPATION_LEAD = "participation_lead", "Participation lead"
+    LEARNING_LEAD = "learning_lead", "Learning lead"
+    LEADER = "leader", "Leader"
+    FACILITATOR = "facilitator", "Facilitator"
+    NATIONAL_COORDINATOR = "national_coordinator", "National coordinator"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Capability(StrEnum):
+    VIEW_ORGANISATION = "view your organisation and its members"
+    VIEW_SUPPORT_DIRECTORY = "view the support directory"
+    MANAGE_SUPPORT_DIRECTORY = "add and edit support services"
+    SHARE_RECORDS = "share your organisation's records with partner organisations"
+    MANAGE_MEMBERS = "add members, change their roles and end memberships"
+    VIEW_AUDIT = "browse the change log and the record of who viewed personal data"
+    VIEW_NATIONAL_AGGREGATES = "see figures across organisations (never personal data)"
+    USE_API = "create personal API tokens"
+
+
+_EVERY_STAFF_ROLE = {
+    Capability.VIEW_ORGANISATION,
+    Capability.VIEW_SUPPORT_DIRECTORY,
+    Capability.USE_API,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.PARTICIPATION_LEAD: frozenset(
+        _EVERY_STAFF_ROLE | {Capability.MANAGE_SUPPORT_DIRECTORY, Capability.SHARE_RECORDS}
+    ),
+    Role.LEARNING_LEAD: frozenset(
+        _EVERY_STAFF_ROLE | {Capability.MANAGE_SUPPORT_DIRECTORY, Capability.SHARE_RECORDS}
+    ),
+    # Leaders act on plans and dashboards; elsewhere in their organisation they read only.
+    Role.LEADER: frozenset(_EVERY_STAFF_ROLE),
+    Role.FACILITATOR: frozenset(_EVERY_STAFF_ROLE),
+    Role.NATIONAL_COORDINATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES}),
+    Role.ADMINISTRATOR: frozenset(
+        _EVERY_STAFF_ROLE
+        | {
+            Capability.MANAGE_SUPPORT_DIRECTORY,
+            Capability.SHARE_RECORDS,
+            Capability.MANAGE_MEMBERS,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+}
+
+#: Roles that must use two-factor authentication before they can do anything else.
+ROLES_REQUIRING_TWO_FACTOR = frozenset({Role.ADMINISTRATOR})
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def capabilities_for(role: str) -> list[Capability]:
+    return sorted(ROLE_CAPABILITIES.get(role, frozenset()), key=lambda c: list(Capability).index(c))

@@ -1,0 +1,138 @@
+"""Reads about users, organisations and memberships. Scoping lives here."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import ApiToken, Membership, Organisation, OrganisationKind, User
+from .roles import Capability, Role, role_can
+
+
+def membership_list_for(*, user: User) -> QuerySet[Membership]:
+    """The user's current memberships, with their organisations."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.current().filter(user=user).select_related("organisation")
+
+
+def current_memberships(user: User) -> list[Membership]:
+    # Asked many times per request (navigation, scoping, dashboards): read once per user object.
+    cached = getattr(user, "_powershare_memberships", None)
+    if cached is None:
+        cached = list(membership_list_for(user=user))
+        if user.is_authenticated:
+            user._powershare_memberships = cached
+    return cached
+
+
+def organisation_ids_where(*, user: User, capability: Capability) -> list[int]:
+    """The organisations in which the user holds a role that grants the capability."""
+    return [m.organisation_id for m in current_memberships(user) if role_can(m.role, capability)]
+
+
+def user_can(*, user: User, capability: Capability, organisation_id: int | None = None) -> bool:
+    ids = organisation_ids_where(user=user, capability=capability)
+    return bool(ids) if organisation_id is None else organisation_id in ids
+
+
+def user_roles(*, user: User) -> set[str]:
+    return {m.role for m in current_memberships(user)}
+
+
+def organisation_list_for(*, user: User) -> QuerySet[Organisation]:
+    """Organisations the user belongs to, with how many current members each has."""
+    ids = organisation_ids_where(user=user, capability=Capability.VIEW_ORGANISATION)
+    return Organisation.objects.filter(pk__in=ids).annotate(
+        member_count=Count("memberships", filter=Q(memberships__ended_at__isnull=True))
+    )
+
+
+def organisation_get_for(*, user: User, pk: int) -> Organisation:
+    """One of the user's own organisations; any other answers 404, never 403."""
+    try:
+        return organisation_list_for(user=user).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such organisation") from None
+
+
+def organisation_partner_choices(*, exclude_ids: list[int]) -> QuerySet[Organisation]:
+    """Every organisation a record could be shared with: this is public reference data."""
+    return Organisation.objects.exclude(pk__in=exclude_ids).order_by("name")
+
+
+def member_list_for(*, user: User, organisation: Organisation) -> QuerySet[Membership]:
+    if not user_can(
+        user=user, capability=Capability.VIEW_ORGANISATION, organisation_id=organisation.pk
+    ):
+        raise Http404("No such organisation")
+    return (
+        Membership.objects.current()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+
+
+def membership_get_for_manager(*, user: User, pk: int) -> Membership:
+    """A current membership the user may manage (administrators of its organisation)."""
+    ids = organisation_ids_where(user=user, capability=Capability.MANAGE_MEMBERS)
+    try:
+        return (
+            Membership.objects.current()
+            .select_related("user", "organisation")
+            .get(pk=pk, organisation_id__in=ids)
+        )
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such membership") from None
+
+
+def api_token_list_for(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_get_for(*, user: User, pk: int) -> ApiToken:
+    try:
+        return ApiToken.objects.get(user=user, pk=pk, revoked_at__isnull=True)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such token") from None
+
+
+def national_organisation_summary() -> dict:
+    """Counts across every organisation, for national coordinators: no personal data."""
+    by_kind = dict(
+        Organisation.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    with_members = (
+        Organisation.objects.filter(memberships__ended_at__isnull=True).distinct().count()
+    )
+    councils = by_kind.get(OrganisationKind.LOCAL_AUTHORITY, 0)
+    councils_using = (
+        Organisation.objects.filter(
+            kind=OrganisationKind.LOCAL_AUTHORITY, memberships__ended_at__isnull=True
+        )
+        .distinct()
+        .count()
+    )
+    return {
+        "by_kind": [(label, by_kind.get(value, 0)) for value, label in OrganisationKind.choices],
+        "organisations": sum(by_kind.values()),
+        "organisations_with_members": with_members,
+        "councils": councils,
+        "councils_using": councils_using,
+    }
+
+
+def staff_role_counts(*, organisation_ids: list[int]) -> list[tuple[str, int]]:
+    counts = dict(
+        Membership.objects.current()
+        .filter(organisation_id__in=organisation_ids)
+        .values_list("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
+    )
+    return [(label, counts.get(value, 0)) for value, label in Role.choices]
+
+
+def organisation_list_where(*, user: User, capability: Capability) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        pk__in=organisation_ids_where(user=user, capability=capability)
+    )

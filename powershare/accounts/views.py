@@ -1,0 +1,405 @@
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from powershare.audit.services import access_event_record
+from powershare.lib.forms import form_errors_to_fields
+
+from . import selectors, services
+from .forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    MemberAddForm,
+    MembershipRoleForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    SignInForm,
+    TwoFactorCodeForm,
+)
+from .middleware import two_factor_required
+from .roles import Capability, capabilities_for
+
+NEW_TOKEN_SESSION_KEY = "powershare_new_api_token"  # noqa: S105 - a session key name
+TOTP_SETUP_SESSION_KEY = "powershare_totp_setup_device"
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+    extra_context = {"page_title": "Sign in to PowerShare"}
+
+
+@require_http_methods(["GET", "POST"])
+def sign_out(request):
+    if request.method == "POST":
+        logout(request)
+        messages.success(request, "You have signed out.")
+        return redirect("accounts:login")
+    return render(request, "accounts/logout.html", {"page_title": "Sign out"})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+    extra_context = {"page_title": "Reset your password"}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+    extra_context = {"page_title": "Check your email"}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_title"] = (
+            "Choose a new password" if context.get("validlink") else "This link has expired"
+        )
+        return context
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+    extra_context = {"page_title": "Your password has been changed"}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    form_class = ChangePasswordForm
+    success_url = reverse_lazy("accounts:settings")
+    extra_context = {
+        "page_title": "Change your password",
+        "breadcrumbs": [
+            {"label": "Home", "url": reverse_lazy("home")},
+            {"label": "Your account", "url": reverse_lazy("accounts:settings")},
+            {"label": "Change your password"},
+        ],
+    }
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+
+def _account_crumbs(label):
+    return [
+        {"label": "Home", "url": reverse("home")},
+        {"label": "Your account", "url": reverse("accounts:settings")},
+        {"label": label},
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    """Your account: roles, two-factor sign-in, personal API tokens."""
+    form = ApiTokenForm(request.POST or None)
+    can_use_api = selectors.user_can(user=request.user, capability=Capability.USE_API)
+    if request.method == "POST":
+        if not can_use_api:
+            raise PermissionDenied
+        if form.is_valid():
+            _, plain = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            request.session[NEW_TOKEN_SESSION_KEY] = plain
+            return redirect("accounts:settings")
+    memberships = selectors.current_memberships(request.user)
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "page_title": "Your account",
+            "breadcrumbs": [{"label": "Home", "url": reverse("home")}, {"label": "Your account"}],
+            "memberships": [(m, capabilities_for(m.role)) for m in memberships],
+            "tokens": selectors.api_token_list_for(user=request.user),
+            "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+            "token_form": form,
+            "can_use_api": can_use_api,
+            "has_two_factor": user_has_device(request.user, confirmed=True),
+            "two_factor_required": two_factor_required(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_revoke(request, pk):
+    token = selectors.api_token_get_for(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.api_token_revoke(token=token)
+        messages.success(request, f"The token “{token.name}” no longer works.")
+        return redirect("accounts:settings")
+    return render(
+        request,
+        "accounts/api_token_revoke.html",
+        {
+            "page_title": "Revoke this token?",
+            "token": token,
+            "breadcrumbs": _account_crumbs("Revoke token"),
+        },
+    )
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Add an authenticator app: scan the code (or type the key), then confirm with a code."""
+    if user_has_device(request.user, confirmed=True) and request.user.is_verified():
+        messages.info(request, "Two-factor sign-in is already on for your account.")
+        return redirect("accounts:settings")
+    device = None
+    device_id = request.session.get(TOTP_SETUP_SESSION_KEY)
+    if device_id:
+        device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    if device is None:
+        device = services.two_factor_device_start(user=request.user)
+        request.session[TOTP_SETUP_SESSION_KEY] = device.pk
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            services.two_factor_device_confirm(device=device)
+            otp_login(request, device)
+            request.session.pop(TOTP_SETUP_SESSION_KEY, None)
+            messages.success(
+                request, "Two-factor sign-in is on. You'll need your app each time you sign in."
+            )
+            return redirect("home")
+        form.add_error(
+            "code", "That code did not match. Check the time on your phone and try the newest code."
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "page_title": "Set up two-factor sign-in",
+            "form": form,
+            "qr_data_uri": "data:image/svg+xml;base64,"
+            + base64.b64encode(qr_svg.encode()).decode(),
+            "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+            "required": two_factor_required(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    """The second step of sign-in for anyone with an authenticator app."""
+    if request.user.is_verified():
+        return redirect(_safe_next(request, reverse("home")))
+    devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
+    if not devices.exists():
+        return redirect("accounts:two_factor_setup")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["code"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request, reverse("home")))
+        form.add_error("code", "That code did not match. Try the newest code from your app.")
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"page_title": "Enter your sign-in code", "form": form, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_disable(request):
+    if two_factor_required(request.user):
+        messages.info(request, "Administrators must keep two-factor sign-in on.")
+        return redirect("accounts:settings")
+    if not user_has_device(request.user, confirmed=True):
+        return redirect("accounts:settings")
+    if request.method == "POST":
+        services.two_factor_device_remove_all(user=request.user)
+        messages.success(
+            request, "Two-factor sign-in is off. You can turn it on again at any time."
+        )
+        return redirect("accounts:settings")
+    return render(
+        request,
+        "accounts/two_factor_disable.html",
+        {
+            "page_title": "Turn off two-factor sign-in?",
+            "breadcrumbs": _account_crumbs("Two-factor sign-in"),
+        },
+    )
+
+
+@login_required
+def organisation_list(request):
+    organisations = selectors.organisation_list_for(user=request.user)
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "page_title": "Your organisations",
+            "breadcrumbs": [{"label": "Home", "url": reverse("home")}, {"label": "Organisation"}],
+            "organisations": organisations,
+        },
+    )
+
+
+@login_required
+def organisation_detail(request, pk):
+    organisation = selectors.organisation_get_for(user=request.user, pk=pk)
+    members = selectors.member_list_for(user=request.user, organisation=organisation)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    access_event_record(
+        user=request.user,
+        organisation_id=organisation.pk,
+        subject=organisation,
+        description=f"Member list of {organisation.name}, page {page.number}",
+        path=request.get_full_path(),
+    )
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "page_title": organisation.name,
+            "page_caption": organisation.get_kind_display(),
+            "breadcrumbs": [
+                {"label": "Home", "url": reverse("home")},
+                {"label": "Organisation", "url": reverse("accounts:organisation_list")},
+                {"label": organisation.display_name},
+            ],
+            "organisation": organisation,
+            "page_obj": page,
+            "can_manage": selectors.user_can(
+                user=request.user,
+                capability=Capability.MANAGE_MEMBERS,
+                organisation_id=organisation.pk,
+            ),
+        },
+    )
+
+
+def _organisation_crumbs(organisation, label):
+    return [
+        {"label": "Home", "url": reverse("home")},
+        {"label": "Organisation", "url": reverse("accounts:organisation_list")},
+        {
+            "label": organisation.display_name,
+            "url": reverse("accounts:organisation_detail", args=[organisation.pk]),
+        },
+        {"label": label},
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk):
+    organisation = selectors.organisation_get_for(user=request.user, pk=pk)
+    if not selectors.user_can(
+        user=request.user, capability=Capability.MANAGE_MEMBERS, organisation_id=organisation.pk
+    ):
+        raise Http404("No such page")
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_create(
+                actor=request.user, organisation=organisation, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        else:
+            messages.success(
+                request, f"{membership.user.full_name} is now a member. We have emailed them."
+            )
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "accounts/member_add.html",
+        {
+            "page_title": "Add a member",
+            "page_caption": organisation.name,
+            "breadcrumbs": _organisation_crumbs(organisation, "Add a member"),
+            "form": form,
+            "organisation": organisation,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request, pk):
+    membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                actor=request.user, membership=membership, role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        else:
+            messages.success(request, f"{membership.user.full_name}'s role has been changed.")
+            return redirect("accounts:organisation_detail", pk=membership.organisation_id)
+    return render(
+        request,
+        "accounts/membership_edit.html",
+        {
+            "page_title": f"Change {membership.user.full_name}'s role",
+            "breadcrumbs": _organisation_crumbs(membership.organisation, membership.user.full_name),
+            "form": form,
+            "membership": membership,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request, pk):
+    membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.membership_end(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{membership.user.full_name} is no longer a member.")
+            return redirect("accounts:organisation_detail", pk=membership.organisation_id)
+    return render(
+        request,
+        "accounts/membership_end.html",
+        {
+            "page_title": f"Remove {membership.user.full_name} from {membership.organisation.display_name}?",
+            "breadcrumbs": _organisation_crumbs(membership.organisation, membership.user.full_name),
+            "membership": membership,
+            "error": error,
+        },
+    )

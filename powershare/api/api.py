@@ -1,0 +1,77 @@
+"""The PowerShare JSON API: one NinjaAPI; each app contributes a router."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from .auth import session_auth, token_auth
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="PowerShare API",
+    version="1.0",
+    description=(
+        "Read and write PowerShare data as yourself. Sign in with your browser session, or send "
+        "a personal API token from your account page as `Authorization: Bearer <token>`. "
+        "Every error has the same shape: `code`, `detail` and, for invalid input, `errors`."
+    ),
+    auth=[session_auth, token_auth],
+    urls_namespace="api-1.0",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status: int, code: str, detail: str, errors=None):
+    return api.create_response(
+        request, {"code": code, "detail": detail, "errors": errors or []}, status=status
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return _error(request, 401, "not_authenticated", "Sign in, or send a valid API token.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _error(request, 403, "forbidden", str(exc) or "You can't do that.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "There is nothing here, or you can't see it.")
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "request",
+            "message": error.get("msg", "Invalid value"),
+        }
+        for error in exc.errors
+    ]
+    return _error(request, 422, "invalid", "Some of what was sent is not valid.", errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc):
+    logger.exception("Unexpected API error")
+    return _error(
+        request, 500, "server_error", "Something went wrong on our side. Try again later."
+    )
+
+
+from powershare.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/", accounts_router)

@@ -1,0 +1,86 @@
+"""Django forms rendered with the Scottish Government Design System.
+
+`{{ form }}` renders an error summary linking to each field, then each field as a design-system
+question with its hint, its own error message and the value that was typed.
+"""
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+
+class DesignSystemFormRenderer(TemplatesSetting):
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+def widget_kind(widget: forms.Widget) -> str:
+    """Which design-system pattern a widget needs."""
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    return "input"
+
+
+class DesignSystemFormMixin:
+    """Adds the design system's classes and ARIA links between a field, its hint and error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            kind = widget_kind(field.widget)
+            css = {
+                "input": "ds_input",
+                "select": "ds_select",
+                "textarea": "ds_input",
+                "checkbox": "ds_checkbox__input",
+            }.get(kind)
+            if css:
+                field.widget.attrs["class"] = (
+                    field.widget.attrs.get("class", "") + " " + css
+                ).strip()
+            described = []
+            if field.help_text:
+                described.append(f"id_{self.add_prefix(name)}-hint")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                error_id = f"id_{self.add_prefix(name)}-error"
+                current = widget.attrs.get("aria-describedby", "")
+                if error_id not in current:
+                    widget.attrs["aria-describedby"] = f"{current} {error_id}".strip()
+                if widget_kind(widget) in {"input", "textarea"}:
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " ds_input--error"
+
+
+class Form(DesignSystemFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(DesignSystemFormMixin, forms.ModelForm):
+    pass
+
+
+def form_errors_to_fields(form: forms.BaseForm, error) -> None:
+    """Show a service's ValidationError on the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

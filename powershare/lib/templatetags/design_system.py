@@ -1,0 +1,33 @@
+"""Template helpers used on every page (loaded as a builtin)."""
+
+from django import template
+from django.utils.http import urlencode
+
+from powershare.lib.forms import widget_kind
+
+register = template.Library()
+
+
+@register.filter
+def ds_kind(bound_field) -> str:
+    return widget_kind(bound_field.field.widget)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (keeps filters in the URL)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(sorted(params.lists()), doseq=True) if params else "?"
+
+
+@register.filter
+def with_base(count: int, total: int) -> str:
+    """'27 of 33 (82%)': a number always with its base."""
+    if not total:
+        return f"{count} of {total}"
+    return f"{count} of {total} ({round(100 * count / total)}%)"

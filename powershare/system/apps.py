@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SystemConfig(AppConfig):
+    name = "powershare.system"
+    label = "system"
+    verbose_name = "The service: home, public pages, health"

@@ -1,0 +1,31 @@
+"""Error pages in the design system. Each one says what happened and what to do next."""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+
+def _page(request, template, status, title):
+    return render(request, template, {"page_title": title}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _page(request, "errors/400.html", 400, "Something was wrong with that request")
+
+
+def permission_denied(request, exception=None):
+    return _page(request, "errors/403.html", 403, "You can't do that")
+
+
+def page_not_found(request, exception=None):
+    return _page(request, "errors/404.html", 404, "Page not found")
+
+
+def server_error(request):
+    # Keep this page free of anything that needs the database or a signed-in user.
+    template = loader.get_template("errors/500.html")
+    return HttpResponseServerError(template.render({"page_title": "Sorry, something went wrong"}))
+
+
+def csrf_failure(request, reason=""):
+    return _page(request, "errors/403_csrf.html", 403, "Please try again")

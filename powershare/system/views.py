@@ -1,0 +1,54 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from powershare.accounts import selectors as account_selectors
+from powershare.accounts.roles import Capability, Role
+from powershare.support.selectors import support_service_list_for
+
+from .selectors import health_report
+
+
+@login_required
+def home(request):
+    """A dashboard per role, built from what exists so far: organisations, roles and members."""
+    user = request.user
+    memberships = account_selectors.current_memberships(user)
+    own_ids = [m.organisation_id for m in memberships]
+    context = {
+        "page_title": f"Hello, {user.get_short_name()}",
+        "memberships": memberships,
+        "organisations": account_selectors.organisation_list_for(user=user),
+        "role_counts": account_selectors.staff_role_counts(organisation_ids=own_ids),
+        "support_count": support_service_list_for(user=user).count()
+        if account_selectors.user_can(user=user, capability=Capability.VIEW_SUPPORT_DIRECTORY)
+        else None,
+        "is_national": account_selectors.user_can(
+            user=user, capability=Capability.VIEW_NATIONAL_AGGREGATES
+        ),
+        "is_administrator": any(m.role == Role.ADMINISTRATOR for m in memberships),
+    }
+    if context["is_national"]:
+        context["national"] = account_selectors.national_organisation_summary()
+    return render(request, "system/home.html", context)
+
+
+def accessibility(request):
+    return render(request, "system/accessibility.html", {"page_title": "Accessibility statement"})
+
+
+def privacy(request):
+    return render(request, "system/privacy.html", {"page_title": "Privacy notice"})
+
+
+def cookies(request):
+    return render(request, "system/cookies.html", {"page_title": "Cookies"})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)
