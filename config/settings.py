@@ -213,38 +213,41 @@ WORKER_HEARTBEAT_SECONDS = 30
 WORKER_STALE_AFTER_SECONDS = int(env("POWERSHARE_WORKER_STALE_AFTER", "180"))
 
 
-# Email: EMAIL_URL (smtp://user:password@host:587?tls=true) or the usual EMAIL_* variables;
-# printed to the console when neither is set.
-def _email_settings() -> dict:
+# Email: EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps://… for SSL) or the usual
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS variables; printed to
+# the console when neither is set.
+def _mailer() -> dict:
     url = env("EMAIL_URL")
     if url:
         parsed = urlparse(url)
         query = {
             k: v[-1].lower() in {"1", "true", "yes"} for k, v in parse_qs(parsed.query).items()
         }
-        return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parsed.hostname or "localhost",
-            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 587),
-            "EMAIL_HOST_USER": unquote(parsed.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
-            "EMAIL_USE_SSL": parsed.scheme == "smtps" or query.get("ssl", False),
-            "EMAIL_USE_TLS": query.get("tls", parsed.scheme == "smtp+tls"),
+        use_ssl = parsed.scheme == "smtps" or query.get("ssl", False)
+        options = {
+            "host": parsed.hostname or "localhost",
+            "port": parsed.port or (465 if use_ssl else 587),
+            "username": unquote(parsed.username or ""),
+            "password": unquote(parsed.password or ""),
+            "use_ssl": use_ssl,
+            "use_tls": not use_ssl and query.get("tls", True),
         }
-    if env("EMAIL_HOST"):
-        return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": env("EMAIL_HOST"),
-            "EMAIL_PORT": int(env("EMAIL_PORT", "587")),
-            "EMAIL_HOST_USER": env("EMAIL_HOST_USER", ""),
-            "EMAIL_HOST_PASSWORD": env("EMAIL_HOST_PASSWORD", ""),
-            "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", True),
-            "EMAIL_USE_SSL": env_bool("EMAIL_USE_SSL", False),
+    elif env("EMAIL_HOST"):
+        use_ssl = env_bool("EMAIL_USE_SSL", False)
+        options = {
+            "host": env("EMAIL_HOST"),
+            "port": int(env("EMAIL_PORT", "465" if use_ssl else "587")),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_ssl": use_ssl,
+            "use_tls": not use_ssl and env_bool("EMAIL_USE_TLS", True),
         }
-    return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else:
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
 
 
-globals().update(_email_settings())
+MAILERS = {"default": _mailer()}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PowerShare <no-reply@powershare.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,0 +1,97 @@
+"""The registry of sample objects behind every named URL, for the isolation walk.
+
+Every named URL in the project must have an entry here: `test_isolation.py` fails when a new
+page has none, so no future page can skip the tenancy checks. An entry says how to fill the
+URL's parameters with one of council A's records (see tests/personas.py) and, where a page is
+deliberately public, why.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+@dataclass(frozen=True)
+class Entry:
+    #: Build the URL's keyword arguments from council A's samples.
+    kwargs: Callable[[dict], dict] = lambda samples: {}
+    #: A page anyone may open (signed in or not); the reason is required.
+    public: str = ""
+
+
+def _pk(name):
+    return lambda samples: {"pk": samples[name].pk}
+
+
+REGISTRY: dict[str, Entry] = {
+    "home": Entry(),
+    "healthz": Entry(public="health check for load balancers; shows no records"),
+    "accounts:login": Entry(public="the sign-in page"),
+    "accounts:two_factor_verify": Entry(),
+    "accounts:logout": Entry(public="sign-out confirmation"),
+    "accounts:password_reset": Entry(public="anyone may ask for a reset link"),
+    "accounts:password_reset_done": Entry(public="says an email may have been sent"),
+    "accounts:password_reset_confirm": Entry(
+        kwargs=lambda samples: {"uidb64": "MQ", "token": "set-password"},
+        public="the link in a reset email; an invalid link shows the expired-link page",
+    ),
+    "accounts:password_reset_complete": Entry(public="says the password was changed"),
+    "accounts:settings": Entry(),
+    "accounts:password_change": Entry(),
+    "accounts:two_factor_setup": Entry(),
+    "accounts:two_factor_disable": Entry(),
+    "accounts:api_token_revoke": Entry(kwargs=_pk("api_token")),
+    "accounts:organisation_list": Entry(),
+    "accounts:organisation_detail": Entry(kwargs=_pk("organisation")),
+    "accounts:member_add": Entry(kwargs=_pk("organisation")),
+    "accounts:membership_edit": Entry(kwargs=_pk("membership")),
+    "accounts:membership_end": Entry(kwargs=_pk("membership")),
+    "pages:accessibility": Entry(public="accessibility statement"),
+    "pages:privacy": Entry(public="privacy notice"),
+    "pages:cookies": Entry(public="cookies page"),
+    "support:list": Entry(),
+    "support:create": Entry(),
+    "support:detail": Entry(kwargs=_pk("support_service")),
+    "support:edit": Entry(kwargs=_pk("support_service")),
+    "support:sharing": Entry(kwargs=_pk("support_service")),
+    "support:share_end": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["support_service"].pk,
+            "share_pk": samples["share"].pk,
+        }
+    ),
+    "audit:change_log": Entry(),
+    "audit:access_log": Entry(),
+    "api-1.0:api-root": Entry(public="the API's root; answers 404 in the API's error shape"),
+    "api-1.0:openapi-json": Entry(public="the API description"),
+    "api-1.0:openapi-view": Entry(public="interactive API documentation"),
+    "api-1.0:me": Entry(),
+    "api-1.0:organisation_list": Entry(),
+    "api-1.0:organisation_detail": Entry(
+        kwargs=lambda samples: {"organisation_id": samples["organisation"].pk}
+    ),
+}
+
+
+def named_urls() -> dict[str, str]:
+    """Every named URL of the project: {"namespace:name": "route"}."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, namespace=None, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                found.setdefault(name, prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def has_parameters(route: str) -> bool:
+    return "<" in route

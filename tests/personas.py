@@ -1,0 +1,145 @@
+"""The shared test personas, used by every test layer (unit, isolation, browser, contract).
+
+* alice   – participation lead, council A
+* bob     – facilitator, council A (same organisation, weaker role)
+* charlie – participation lead, council B (another organisation: sees nothing of A's)
+* nina    – national coordinator (aggregates only)
+* admin   – administrator, council A (two-factor sign-in required)
+
+Council A's private records carry MARKER in their text, so a test can prove none of it leaks.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from powershare.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Share,
+    User,
+)
+from powershare.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery-staple"
+MARKER = "zq-council-a-private"
+
+
+@dataclass
+class Personas:
+    council_a: Organisation
+    council_b: Organisation
+    national: Organisation
+    alice: User
+    bob: User
+    charlie: User
+    nina: User
+    admin: User
+    admin_device: TOTPDevice
+    samples: dict = field(default_factory=dict)
+
+    def by_name(self, name: str) -> User | None:
+        return getattr(self, name) if name else None
+
+
+def _org(name: str, kind: str) -> Organisation:
+    from django.utils.text import slugify
+
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=slugify(name), defaults={"name": name, "kind": kind}
+    )
+    return organisation
+
+
+def _user(email: str, full_name: str, organisation: Organisation, role: str) -> User:
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email=email, password=PASSWORD, full_name=full_name
+    )
+    Membership.objects.get_or_create(
+        user=user, organisation=organisation, ended_at=None, defaults={"role": role}
+    )
+    return user
+
+
+def make_personas() -> Personas:
+    council_a = _org("Aberdeen City Council", OrganisationKind.LOCAL_AUTHORITY)
+    council_b = _org("Angus Council", OrganisationKind.LOCAL_AUTHORITY)
+    national = _org("Improvement Service", OrganisationKind.NATIONAL_BODY)
+    admin = _user(f"admin.{MARKER}@a.example", "Ada Admin", council_a, Role.ADMINISTRATOR)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=admin, name="Authenticator app", defaults={"confirmed": True}
+    )
+    return Personas(
+        council_a=council_a,
+        council_b=council_b,
+        national=national,
+        alice=_user(
+            f"alice.{MARKER}@a.example", "Alice Anderson", council_a, Role.PARTICIPATION_LEAD
+        ),
+        bob=_user(f"bob.{MARKER}@a.example", "Bob Brown", council_a, Role.FACILITATOR),
+        charlie=_user("charlie@b.example", "Charlie Campbell", council_b, Role.PARTICIPATION_LEAD),
+        nina=_user("nina@national.example", "Nina Ness", national, Role.NATIONAL_COORDINATOR),
+        admin=admin,
+        admin_device=device,
+    )
+
+
+def make_council_a_samples(personas: Personas) -> dict:
+    """One of each kind of council A record, for the isolation walk (see tests/isolation.py)."""
+    from powershare.support.models import SupportService
+
+    a = personas.council_a
+    service, _ = SupportService.objects.get_or_create(
+        organisation=a,
+        name=f"Service {MARKER}",
+        defaults={"how_they_help": f"Helps {MARKER}", "phone": "01632 960 001"},
+    )
+    token = ApiToken.objects.filter(user=personas.alice, name=f"Token {MARKER}").first()
+    if token is None:
+        from powershare.accounts.services import api_token_create
+
+        token, _ = api_token_create(user=personas.alice, name=f"Token {MARKER}")
+    partner = _org("Resilience Learning Partnership", OrganisationKind.LIVED_EXPERIENCE_LED)
+    share, _ = Share.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(SupportService),
+        object_id=service.pk,
+        partner=partner,
+        ended_at=None,
+        defaults={"owner": a, "shared_by": personas.alice},
+    )
+    # A live worker, so /healthz answers 200 during the walk.
+    from django.utils import timezone
+
+    from powershare.system.services import worker_heartbeat_record
+
+    worker_heartbeat_record(worker_id="test-worker", hostname="test", started_at=timezone.now())
+    bob_membership = Membership.objects.get(user=personas.bob, organisation=a, ended_at=None)
+    personas.samples = {
+        "organisation": a,
+        "membership": bob_membership,
+        "support_service": service,
+        "share": share,
+        "api_token": token,
+    }
+    return personas.samples
+
+
+def verify_two_factor(client, user: User) -> None:
+    """Mark a test client's session as having passed two-factor sign-in (django-otp)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def sign_in(client, user: User | None) -> None:
+    if user is None:
+        return
+    client.force_login(user)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        verify_two_factor(client, user)

@@ -1,0 +1,105 @@
+"""Tenancy across the whole project: one council never sees another's records.
+
+Walks every named URL as each persona, filling parameters with council A's records.
+"""
+
+import pytest
+from django.urls import reverse
+
+from powershare.accounts.services import share_create
+from tests.isolation import REGISTRY, has_parameters, named_urls
+from tests.personas import MARKER
+
+PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin"]
+
+
+def _url(name, samples):
+    return reverse(name, kwargs=REGISTRY[name].kwargs(samples))
+
+
+def test_every_named_url_has_a_registry_entry():
+    missing = sorted(set(named_urls()) - set(REGISTRY))
+    assert not missing, (
+        "These named URLs have no entry in tests/isolation.py REGISTRY, so the isolation walk "
+        f"cannot check them: {missing}"
+    )
+
+
+def test_the_registry_names_no_url_that_no_longer_exists():
+    stale = sorted(set(REGISTRY) - set(named_urls()))
+    assert not stale, f"Remove these from tests/isolation.py REGISTRY: {stale}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p or "anonymous")
+def test_no_page_fails_for_any_persona(client_for, samples, persona):
+    client = client_for(persona)
+    for name in named_urls():
+        response = client.get(_url(name, samples))
+        assert response.status_code < 500, f"{name} answered {response.status_code} for {persona}"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client_for, samples):
+    client = client_for(None)
+    for name in named_urls():
+        entry = REGISTRY[name]
+        if entry.public:
+            continue
+        response = client.get(_url(name, samples))
+        if name.startswith("api-1.0:"):
+            assert response.status_code == 401, name
+            assert response.json()["code"] == "not_authenticated"
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("accounts:login")), name
+
+
+def _assert_charlie_cannot_see_council_a(client, samples, visible_names=()):
+    for name, route in named_urls().items():
+        url = _url(name, samples)
+        response = client.get(url)
+        body = response.content.decode(errors="replace")
+        assert MARKER not in body or name in visible_names, f"{name} shows council A's data"
+        if has_parameters(route) and not REGISTRY[name].public and name not in visible_names:
+            assert response.status_code == 404, f"{name} answered {response.status_code}, not 404"
+
+
+def test_charlie_gets_404_and_sees_nothing_of_council_a(client_for, samples):
+    _assert_charlie_cannot_see_council_a(client_for("charlie"), samples)
+
+
+def test_once_shared_charlie_sees_that_record_and_nothing_else(client_for, personas, samples):
+    service = samples["support_service"]
+    share_create(actor=personas.alice, record=service, partner=personas.council_b)
+    client = client_for("charlie")
+
+    detail = client.get(reverse("support:detail", args=[service.pk]))
+    assert detail.status_code == 200
+    assert service.name in detail.content.decode()
+    listing = client.get(reverse("support:list"))
+    assert service.name in listing.content.decode()
+
+    # Sharing lets charlie read it, not change it or re-share it.
+    for name in ("support:edit", "support:sharing", "support:share_end"):
+        assert client.get(_url(name, samples)).status_code == 404, name
+
+    # The shared record's own text carries the marker; everything else of A's stays hidden.
+    _assert_charlie_cannot_see_council_a(
+        client, samples, visible_names={"support:detail", "support:list"}
+    )
+    assert "Alice" not in detail.content.decode()  # who shared it and the history stay with A
+
+
+def test_bob_sees_his_own_council_but_cannot_manage_it(client_for, samples):
+    client = client_for("bob")
+    assert client.get(_url("accounts:organisation_detail", samples)).status_code == 200
+    assert client.get(_url("support:detail", samples)).status_code == 200
+    for name in ("support:edit", "support:sharing", "accounts:member_add", "audit:change_log"):
+        assert client.get(_url(name, samples)).status_code == 404, name
+
+
+def test_nina_sees_national_figures_but_no_council_personal_data(client_for, samples):
+    client = client_for("nina")
+    home = client.get(reverse("home")).content.decode()
+    assert "The national picture" in home
+    assert MARKER not in home
+    assert client.get(_url("accounts:organisation_detail", samples)).status_code == 404
