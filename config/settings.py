@@ -214,8 +214,8 @@ WORKER_STALE_AFTER_SECONDS = int(env("POWERSHARE_WORKER_STALE_AFTER", "180"))
 
 
 # Email: EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps://… for SSL) or the usual
-# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS variables; printed to
-# the console when neither is set.
+# EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS variables. With neither
+# set: printed to the console in debug, otherwise sent through a mail server on localhost:25.
 def _mailer() -> dict:
     url = env("EMAIL_URL")
     if url:
@@ -242,8 +242,11 @@ def _mailer() -> dict:
             "use_ssl": use_ssl,
             "use_tls": not use_ssl and env_bool("EMAIL_USE_TLS", True),
         }
-    else:
+    elif DEBUG:
         return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else:
+        # Django's own default: a mail server on this machine.
+        options = {"host": "localhost", "port": 25}
     return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
 
 

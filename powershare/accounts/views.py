@@ -170,6 +170,16 @@ def _safe_next(request, default):
     return default
 
 
+def _code_error(devices) -> str:
+    """Why a code was refused: a wrong code, or too many wrong codes in a row (throttled)."""
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        return (
+            "That code did not match, and there have been several wrong codes in a row. "
+            "Wait a minute, then try the newest code from your app."
+        )
+    return "That code did not match. Check the time on your phone and try the newest code."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
@@ -194,9 +204,7 @@ def two_factor_setup(request):
                 request, "Two-factor sign-in is on. You'll need your app each time you sign in."
             )
             return redirect("home")
-        form.add_error(
-            "code", "That code did not match. Check the time on your phone and try the newest code."
-        )
+        form.add_error("code", _code_error([device]))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
     return render(
         request,
@@ -227,7 +235,7 @@ def two_factor_verify(request):
             if device.verify_token(form.cleaned_data["code"]):
                 otp_login(request, device)
                 return redirect(_safe_next(request, reverse("home")))
-        form.add_error("code", "That code did not match. Try the newest code from your app.")
+        form.add_error("code", _code_error(devices))
     return render(
         request,
         "accounts/two_factor_verify.html",

@@ -1,6 +1,7 @@
 """Template helpers used on every page (loaded as a builtin)."""
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.http import urlencode
 
 from powershare.lib.forms import widget_kind
@@ -31,3 +32,16 @@ def with_base(count: int, total: int) -> str:
     if not total:
         return f"{count} of {total}"
     return f"{count} of {total} ({round(100 * count / total)}%)"
+
+
+@register.filter
+def changed_fields(entry) -> str:
+    """The names of the fields a change-log entry touched, without loading related records."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    names = []
+    for field_name in entry.changes_dict:
+        try:
+            names.append(str(model._meta.get_field(field_name).verbose_name))
+        except (AttributeError, FieldDoesNotExist):  # a model or field since removed
+            names.append(field_name.replace("_", " "))
+    return ", ".join(names)

@@ -18,7 +18,9 @@ from powershare.system.services import worker_heartbeat_record
 logger = logging.getLogger(__name__)
 
 
-def _beat_forever(worker_id: str, started_at, stop: threading.Event) -> None:
+def _beat_forever(
+    worker_id: str, started_at, stop: threading.Event, first: threading.Event
+) -> None:
     hostname = socket.gethostname()
     while not stop.is_set():
         try:
@@ -28,6 +30,7 @@ def _beat_forever(worker_id: str, started_at, stop: threading.Event) -> None:
             logger.warning("Could not record the worker heartbeat", exc_info=True)
         finally:
             connection.close()
+            first.set()
         stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
 
 
@@ -37,11 +40,12 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         worker_id = options.get("worker_id") or f"{socket.gethostname()}-{id(self)}"
         options["worker_id"] = worker_id
-        stop = threading.Event()
+        stop, first = threading.Event(), threading.Event()
         thread = threading.Thread(
-            target=_beat_forever, args=(worker_id, timezone.now(), stop), daemon=True
+            target=_beat_forever, args=(worker_id, timezone.now(), stop, first), daemon=True
         )
         thread.start()
+        first.wait(timeout=10)  # report alive before taking the first task
         try:
             return super().handle(*args, **options)
         finally:

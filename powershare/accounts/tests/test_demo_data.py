@@ -1,0 +1,62 @@
+import json
+from io import StringIO
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+
+from powershare.accounts.models import Organisation, OrganisationKind
+
+
+def _row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "support", "audit"}
+    }
+
+
+def test_the_32_councils_and_national_bodies_ship_as_reference_data(db):
+    councils = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_reference=True)
+    assert councils.count() == 32
+    assert Organisation.objects.filter(name="Improvement Service").exists()
+    assert Organisation.objects.filter(name="Resilience Learning Partnership").exists()
+
+
+def test_demo_data_is_idempotent(db):
+    call_command("demo_data", stdout=StringIO())
+    first = _row_counts()
+    log_entries = LogEntry.objects.count()
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    assert _row_counts() == first
+    assert LogEntry.objects.count() == log_entries
+    assert "nothing to change" in out.getvalue()
+
+
+def test_the_printed_demo_logins_work(client, db):
+    call_command("demo_data", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_data", "--list-logins", "--format", "json", stdout=out)
+    logins = json.loads(out.getvalue())
+    assert {"email", "password", "role", "organisation"} <= set(logins[0])
+    roles = {login["role"] for login in logins}
+    assert {
+        "Participation lead",
+        "Learning lead",
+        "Leader",
+        "Facilitator",
+        "National coordinator",
+        "Administrator",
+    } <= roles
+    councils_with_every_role = {
+        login["organisation"] for login in logins if login["role"] == "Participation lead"
+    }
+    assert len(councils_with_every_role) >= 2
+    for login in logins:
+        response = client.post(
+            reverse("accounts:login"), {"username": login["email"], "password": login["password"]}
+        )
+        assert response.status_code == 302, login["email"]
+        client.logout()

@@ -1,0 +1,163 @@
+import re
+
+from django.core import mail
+from django.urls import reverse
+
+from powershare.accounts.models import ApiToken, Membership, User
+from powershare.accounts.roles import Capability, Role, role_can
+from powershare.audit.models import AccessEvent
+
+
+def test_every_role_has_a_readable_list_of_what_it_may_do():
+    assert role_can(Role.ADMINISTRATOR, Capability.MANAGE_MEMBERS)
+    assert not role_can(Role.FACILITATOR, Capability.MANAGE_MEMBERS)
+    assert role_can(Role.NATIONAL_COORDINATOR, Capability.VIEW_NATIONAL_AGGREGATES)
+    assert not role_can(Role.PARTICIPATION_LEAD, Capability.VIEW_NATIONAL_AGGREGATES)
+    for role in Role:
+        assert role_can(role, Capability.VIEW_ORGANISATION)
+
+
+def test_an_administrator_adds_a_member_who_gets_a_set_password_email(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:member_add", args=[personas.council_a.pk]),
+            {"full_name": "Dana Doe", "email": "Dana.Doe@A.example", "role": Role.LEARNING_LEAD},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="dana.doe@a.example")
+    assert not user.has_usable_password()
+    assert Membership.objects.get(user=user).role == Role.LEARNING_LEAD
+    assert len(mail.outbox) == 1
+    assert "set your password" in mail.outbox[0].subject.lower()
+    link = re.search(r"https?://[^/]+(/password-reset/\S+)", mail.outbox[0].body).group(1)
+    client.logout()
+    page = client.get(link, follow=True)
+    assert "Choose a new password" in page.content.decode()
+
+
+def test_adding_someone_twice_explains_and_keeps_what_was_typed(client_for, personas):
+    client = client_for("admin")
+    response = client.post(
+        reverse("accounts:member_add", args=[personas.council_a.pk]),
+        {"full_name": "Bob Again", "email": personas.bob.email, "role": Role.LEADER},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "is already a member" in body
+    assert 'value="Bob Again"' in body
+
+
+def test_a_member_form_with_mistakes_names_each_field(client_for, personas):
+    body = (
+        client_for("admin")
+        .post(
+            reverse("accounts:member_add", args=[personas.council_a.pk]), {"email": "not-an-email"}
+        )
+        .content.decode()
+    )
+    assert "Enter their full name" in body
+    assert "Enter an email address like name@example.org" in body
+    assert "Choose a role" in body
+    assert 'value="not-an-email"' in body
+
+
+def test_participation_leads_cannot_manage_members(client_for, personas):
+    client = client_for("alice")
+    url = reverse("accounts:member_add", args=[personas.council_a.pk])
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(url, {"full_name": "X", "email": "x@a.example", "role": "leader"}).status_code
+        == 404
+    )
+
+
+def test_an_administrator_changes_a_role_and_removes_a_member(client_for, personas):
+    client = client_for("admin")
+    membership = Membership.objects.get(user=personas.bob)
+    client.post(reverse("accounts:membership_edit", args=[membership.pk]), {"role": Role.LEADER})
+    membership.refresh_from_db()
+    assert membership.role == Role.LEADER
+
+    page = client.get(reverse("accounts:membership_end", args=[membership.pk]))
+    assert "Remove Bob Brown" in page.content.decode()
+    client.post(reverse("accounts:membership_end", args=[membership.pk]))
+    membership.refresh_from_db()
+    assert membership.ended_at is not None
+    assert client_for("bob").get(reverse("accounts:organisation_list")).status_code == 200
+    assert (
+        client_for("bob")
+        .get(reverse("accounts:organisation_detail", args=[personas.council_a.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_administrators_cannot_remove_themselves(client_for, personas):
+    client = client_for("admin")
+    membership = Membership.objects.get(user=personas.admin)
+    response = client.post(reverse("accounts:membership_end", args=[membership.pk]))
+    assert "remove yourself. Ask another administrator" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.ended_at is None
+
+
+def test_viewing_the_member_list_is_recorded_as_an_access_to_personal_data(client_for, personas):
+    client_for("bob").get(reverse("accounts:organisation_detail", args=[personas.council_a.pk]))
+    event = AccessEvent.objects.get()
+    assert event.user == personas.bob
+    assert event.organisation == personas.council_a
+    assert "Member list" in event.description
+
+
+def test_a_new_api_token_is_shown_once_and_stored_only_as_a_hash(client_for, personas):
+    client = client_for("alice")
+    client.post(reverse("accounts:settings"), {"name": "Monthly report"})
+    page = client.get(reverse("accounts:settings")).content.decode()
+    plain = re.search(r'id="new-token">(ps_[^<]+)<', page).group(1)
+    token = ApiToken.objects.get(user=personas.alice)
+    assert token.token_hash == ApiToken.hash(plain)
+    assert plain not in token.token_hash
+    assert plain not in client.get(reverse("accounts:settings")).content.decode()
+
+
+def test_a_token_can_be_revoked_by_its_owner_only(client_for, personas, samples):
+    token = samples["api_token"]
+    assert (
+        client_for("bob").post(reverse("accounts:api_token_revoke", args=[token.pk])).status_code
+        == 404
+    )
+    client_for("alice").post(reverse("accounts:api_token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_an_empty_token_name_is_refused_kindly(client_for, personas):
+    body = client_for("alice").post(reverse("accounts:settings"), {"name": ""}).content.decode()
+    assert "Enter a name for the token" in body
+    assert not ApiToken.objects.filter(user=personas.alice).exists()
+
+
+def test_the_member_list_runs_a_fixed_number_of_queries(
+    client_for, personas, django_assert_max_num_queries
+):
+    from powershare.accounts.services import membership_create
+
+    client = client_for("alice")
+    url = reverse("accounts:organisation_detail", args=[personas.council_a.pk])
+    client.get(url)
+    with django_assert_max_num_queries(14) as few:
+        client.get(url)
+    for i in range(60):
+        membership_create(
+            actor=personas.admin,
+            organisation=personas.council_a,
+            email=f"member{i}@a.example",
+            full_name=f"Member {i}",
+            role=Role.FACILITATOR,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert "63 members" in response.content.decode()

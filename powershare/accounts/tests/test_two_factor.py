@@ -1,0 +1,82 @@
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.personas import PASSWORD
+
+
+def _code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_an_administrator_must_verify_with_their_app_before_anything_else(client, personas):
+    client.post(reverse("accounts:login"), {"username": personas.admin.email, "password": PASSWORD})
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+
+    wrong = client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
+    assert "That code did not match" in wrong.content.decode()
+    personas.admin_device.refresh_from_db()
+    personas.admin_device.throttle_reset()  # a wrong code makes the next try wait a moment
+    right = client.post(
+        reverse("accounts:two_factor_verify"), {"code": _code(personas.admin_device)}
+    )
+    assert right.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_new_administrator_is_sent_to_set_up_two_factor(client, personas):
+    TOTPDevice.objects.filter(user=personas.admin).delete()
+    client.post(reverse("accounts:login"), {"username": personas.admin.email, "password": PASSWORD})
+    response = client.get(reverse("support:list"))
+    assert response["Location"] == reverse("accounts:two_factor_setup")
+
+    page = client.get(reverse("accounts:two_factor_setup"))
+    body = page.content.decode()
+    assert "data:image/svg+xml;base64," in body
+    assert "Administrators must use two-factor sign-in" in body
+    device = TOTPDevice.objects.get(user=personas.admin, confirmed=False)
+
+    client.post(reverse("accounts:two_factor_setup"), {"code": _code(device)})
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("support:list")).status_code == 200
+
+
+def test_repeated_wrong_codes_ask_the_person_to_wait(client, personas):
+    client.post(reverse("accounts:login"), {"username": personas.admin.email, "password": PASSWORD})
+    for _ in range(3):
+        response = client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
+    assert "Wait a minute" in response.content.decode()
+
+
+def test_the_setup_code_must_be_six_digits(client_for, personas):
+    client = client_for("alice")
+    body = client.post(reverse("accounts:two_factor_setup"), {"code": "12ab"}).content.decode()
+    assert "Enter the 6 digits shown in your app" in body
+
+
+def test_other_staff_may_turn_two_factor_on_and_off(client_for, personas):
+    client = client_for("alice")
+    assert client.get(reverse("home")).status_code == 200  # not required for alice
+    client.get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=personas.alice)
+    client.post(reverse("accounts:two_factor_setup"), {"code": _code(device)})
+    assert TOTPDevice.objects.get(user=personas.alice).confirmed
+
+    client.post(reverse("accounts:two_factor_disable"))
+    assert not TOTPDevice.objects.filter(user=personas.alice).exists()
+
+
+def test_administrators_cannot_turn_two_factor_off(client_for, personas):
+    client = client_for("admin")
+    client.post(reverse("accounts:two_factor_disable"))
+    assert TOTPDevice.objects.filter(user=personas.admin, confirmed=True).exists()
+
+
+def test_someone_who_turned_on_two_factor_is_asked_for_a_code_at_sign_in(client, personas):
+    TOTPDevice.objects.create(user=personas.bob, name="app", confirmed=True)
+    client.post(reverse("accounts:login"), {"username": personas.bob.email, "password": PASSWORD})
+    response = client.get(reverse("support:list"))
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
