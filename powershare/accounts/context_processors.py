@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from .middleware import two_factor_pending
 from .roles import Capability
 from .selectors import current_memberships, user_can
 
@@ -18,7 +19,7 @@ NAVIGATION = [
 def navigation(request):
     context = {"site_name": settings.SITE_NAME, "site_phase": settings.SITE_PHASE}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
+    if user is None or not user.is_authenticated or two_factor_pending(user):
         return context
     items = []
     for label, url_name, capability, prefix in NAVIGATION:

@@ -2,6 +2,7 @@
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_otp import user_has_device
 
 from .roles import ROLES_REQUIRING_TWO_FACTOR
@@ -15,22 +16,35 @@ def two_factor_required(user) -> bool:
     return user.is_superuser or bool(user_roles(user=user) & ROLES_REQUIRING_TWO_FACTOR)
 
 
+def two_factor_pending(user) -> bool:
+    """Signed in with a password, but the two-factor step is still to do (or to set up)."""
+    if not user.is_authenticated or user.is_verified():
+        return False
+    cached = getattr(user, "_powershare_two_factor_pending", None)
+    if cached is None:
+        cached = two_factor_required(user) or user_has_device(user, confirmed=True)
+        user._powershare_two_factor_pending = cached
+    return cached
+
+
 class TwoFactorRequiredMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified():
-            path = request.path
-            allowed = {
-                reverse("accounts:two_factor_setup"),
-                reverse("accounts:two_factor_verify"),
-                reverse("accounts:logout"),
-            }
-            if path not in allowed and not path.startswith(_OPEN_PREFIXES):
-                if user_has_device(user, confirmed=True):
-                    return redirect(f"{reverse('accounts:two_factor_verify')}?next={path}")
-                if two_factor_required(user):
-                    return redirect(reverse("accounts:two_factor_setup"))
+        if two_factor_pending(user) and not self._open(request.path):
+            if user_has_device(user, confirmed=True):
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('accounts:two_factor_verify')}?{query}")
+            return redirect(reverse("accounts:two_factor_setup"))
         return self.get_response(request)
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        allowed = {
+            reverse("accounts:two_factor_setup"),
+            reverse("accounts:two_factor_verify"),
+            reverse("accounts:logout"),
+        }
+        return path in allowed or path.startswith(_OPEN_PREFIXES)

@@ -3,7 +3,7 @@
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
-from powershare.accounts.middleware import two_factor_required
+from powershare.accounts.middleware import two_factor_pending
 from powershare.accounts.services import api_token_authenticate
 
 
@@ -12,7 +12,7 @@ class VerifiedSessionAuth(SessionAuth):
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
-        if user and (user.is_verified() or not two_factor_required(user)):
+        if user and not two_factor_pending(user):
             return user
         return None
 
