@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.db import transaction
+from django.template.loader import render_to_string
 
 from powershare.lib.forms import DesignSystemFormMixin, Form
+from powershare.lib.tasks import email_send
 
 from .roles import Role
 
@@ -27,7 +30,32 @@ class SignInForm(DesignSystemFormMixin, auth_forms.AuthenticationForm):
     }
 
 
-class PasswordResetRequestForm(DesignSystemFormMixin, auth_forms.PasswordResetForm):
+class QueuedEmailPasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, but the email goes to the background worker once the request's
+    transaction commits, so a slow mail server never holds up the page."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html_body = (
+            render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        )
+        transaction.on_commit(
+            lambda: email_send.enqueue(
+                subject=subject, body=body, to=[to_email], html_body=html_body
+            )
+        )
+
+
+class PasswordResetRequestForm(DesignSystemFormMixin, QueuedEmailPasswordResetForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,

@@ -2,7 +2,6 @@
 
 import secrets
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -94,7 +93,9 @@ def membership_create(
 
 
 def _send_welcome(*, user: User, request) -> None:
-    form = PasswordResetForm({"email": user.email})
+    from .forms import QueuedEmailPasswordResetForm
+
+    form = QueuedEmailPasswordResetForm({"email": user.email})
     if form.is_valid():
         # A new account has no usable password, so Django's own reset form would skip it.
         form.get_users = lambda email: [user]
@@ -103,6 +104,7 @@ def _send_welcome(*, user: User, request) -> None:
             use_https=bool(request and request.is_secure()),
             subject_template_name="accounts/email/welcome_subject.txt",
             email_template_name="accounts/email/welcome.txt",
+            html_email_template_name="accounts/email/welcome.html",
             domain_override=None if request else "localhost",
         )
 

@@ -60,3 +60,14 @@ def test_the_printed_demo_logins_work(client, db):
         )
         assert response.status_code == 302, login["email"]
         client.logout()
+
+
+def test_the_readme_lists_every_demo_login():
+    from pathlib import Path
+
+    from powershare.accounts.management.commands.demo_data import DEMO_PASSWORD, DEMO_PEOPLE
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    assert DEMO_PASSWORD in readme
+    for email, _, role, organisation, _ in DEMO_PEOPLE:
+        assert f"| {email} | {role.label} | {organisation} |" in readme

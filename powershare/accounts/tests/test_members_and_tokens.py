@@ -161,3 +161,15 @@ def test_the_member_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert "63 members" in response.content.decode()
+
+
+def test_emails_wait_for_the_background_worker_until_the_change_is_saved(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client_for("admin").post(
+            reverse("accounts:member_add", args=[personas.council_a.pk]),
+            {"full_name": "Eve Example", "email": "eve@a.example", "role": Role.LEADER},
+        )
+    assert len(mail.outbox) == 0
+    assert len(callbacks) == 1

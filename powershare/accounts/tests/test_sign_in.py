@@ -69,12 +69,14 @@ def test_the_lockout_does_not_affect_other_accounts(client, personas):
     assert response.status_code == 302
 
 
-def test_password_reset_by_email_works_once(client, personas):
-    response = client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+def test_password_reset_by_email_works_once(client, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Reset your PowerShare password"
+    assert "Choose a new password" in message.alternatives[0].content
     link = re.search(r"https?://[^/]+(/password-reset/\S+)", message.body).group(1)
 
     form_page = client.get(link, follow=True)
