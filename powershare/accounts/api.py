@@ -31,7 +31,7 @@ class OrganisationOut(Schema):
     member_count: int
 
 
-ERRORS = {401: Error, 404: Error}
+ERRORS = {401: Error, 404: Error, 422: Error}
 
 
 @router.get("/me", response={200: MeOut, 401: Error}, summary="Who you are signed in as")

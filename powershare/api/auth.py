@@ -1,5 +1,6 @@
 """API authentication: the web session (with CSRF) or a personal API token."""
 
+from django.conf import settings
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
@@ -9,6 +10,13 @@ from powershare.accounts.services import api_token_authenticate
 
 class VerifiedSessionAuth(SessionAuth):
     """The browser session, once any two-factor step is done."""
+
+    def _get_key(self, request):
+        # No session cookie: not a browser session, so skip the CSRF check and let the token
+        # (or the 401) answer. With a cookie, CSRF is enforced as usual.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

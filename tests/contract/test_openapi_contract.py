@@ -1,0 +1,120 @@
+"""Schemathesis against the OpenAPI schema of a live test server (`make test-contract`).
+
+The schema is loaded from the running server's /api/openapi.json, and every operation in it is
+called with generated requests (Schemathesis's examples, coverage and fuzzing phases, valid and
+invalid input), once with alice's personal API token and once with her browser session. Every
+response must pass Schemathesis's default checks: no server errors; status codes, content
+types, headers and bodies that conform to the schema; invalid input rejected and valid input
+accepted; requests without credentials or with invalid ones refused; unsupported methods
+refused. On top of that, whatever alice is shown must belong to council A.
+"""
+
+
+import pytest
+import requests
+import schemathesis
+from django.conf import settings
+from django.test import Client
+
+from powershare.accounts.services import api_token_create
+from tests.personas import make_council_a_samples, make_personas
+
+pytestmark = pytest.mark.contract
+
+#: Examples per operation in the fuzzing phase; the schema is small, so this stays quick.
+MAX_EXAMPLES = 30
+
+@pytest.fixture
+def personas(live_server, transactional_db):
+    personas = make_personas()
+    make_council_a_samples(personas)
+    return personas
+
+
+def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
+    known_ids = [personas.council_a.pk, personas.council_b.pk, personas.national.pk]
+    config = schemathesis.Config.from_dict(
+        {
+            "base-url": live_server.url,
+            # Credentials per security scheme, so Schemathesis knows which are real and can
+            # check that requests without them, or with invalid ones, are refused.
+            "auth": {"openapi": auth},
+            "request-timeout": 10,
+            # Hypothesis's example database would otherwise land in .hypothesis/ in the repo.
+            "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+            # Half the organisation ids are real ones (alice's own and two she must not see),
+            # so responses with data are checked too, not only 404s.
+            "dictionaries": {"organisations": {"values": known_ids}},
+            "parameters": {
+                "path.organisation_id": {"dictionary": "organisations", "probability": 0.5}
+            },
+            "suppress-health-check": ["too_slow", "filter_too_much"],
+        }
+    )
+    return schemathesis.openapi.from_url(
+        f"{live_server.url}/api/openapi.json", config=config, timeout=10
+    )
+
+
+@pytest.fixture
+def token_schema(live_server, personas):
+    _, plain = api_token_create(user=personas.alice, name="Contract tests")
+    return _schema(live_server, personas, {"PersonalTokenAuth": {"bearer": plain}})
+
+
+@pytest.fixture
+def session_schema(live_server, personas):
+    client = Client()
+    client.force_login(personas.alice)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return _schema(live_server, personas, {"VerifiedSessionAuth": {"api_key": session_key}})
+
+
+def _call_and_validate(case, personas):
+    response = case.call()
+    case.validate_response(response)
+    _assert_only_council_a(case, response, personas)
+
+
+def _assert_only_council_a(case, response, personas):
+    """Whatever alice (council A) is shown belongs to council A."""
+    if response.status_code != 200:
+        return
+    body = response.json()
+    own = personas.council_a.pk
+    if case.operation.path == "/api/organisations":
+        assert [item["id"] for item in body] == [own]
+    elif case.operation.path == "/api/organisations/{organisation_id}":
+        assert body["id"] == own
+    elif case.operation.path == "/api/me":
+        assert body["email"] == personas.alice.email
+        assert {m["organisation_id"] for m in body["memberships"]} == {own}
+
+
+token_api = schemathesis.pytest.from_fixture("token_schema")
+session_api = schemathesis.pytest.from_fixture("session_schema")
+
+
+@token_api.parametrize()
+def test_every_operation_with_a_personal_token(case, personas):
+    _call_and_validate(case, personas)
+
+
+@session_api.parametrize()
+def test_every_operation_with_a_browser_session(case, personas):
+    _call_and_validate(case, personas)
+
+
+def test_the_live_schema_is_openapi_3_1_and_lists_the_api(live_server, personas):
+    response = requests.get(f"{live_server.url}/api/openapi.json", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    schema = response.json()
+    assert schema["openapi"].startswith("3.1.")
+    assert {"/api/me", "/api/organisations", "/api/organisations/{organisation_id}"} <= set(
+        schema["paths"]
+    )
+    assert set(schema["components"]["securitySchemes"]) == {
+        "VerifiedSessionAuth",
+        "PersonalTokenAuth",
+    }
