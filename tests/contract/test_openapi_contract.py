@@ -9,7 +9,6 @@ accepted; requests without credentials or with invalid ones refused; unsupported
 refused. On top of that, whatever alice is shown must belong to council A.
 """
 
-
 import pytest
 import requests
 import schemathesis
@@ -23,6 +22,7 @@ pytestmark = pytest.mark.contract
 
 #: Examples per operation in the fuzzing phase; the schema is small, so this stays quick.
 MAX_EXAMPLES = 30
+
 
 @pytest.fixture
 def personas(live_server, transactional_db):
