@@ -6,6 +6,7 @@ from powershare.system import views as system_views
 urlpatterns = [
     path("", system_views.home, name="home"),
     path("healthz", system_views.healthz, name="healthz"),
+    path("favicon.ico", system_views.favicon, name="favicon"),
     path("", include("powershare.accounts.urls")),
     path("", include("powershare.system.urls")),
     path("support-services/", include("powershare.support.urls")),

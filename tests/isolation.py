@@ -27,6 +27,7 @@ def _pk(name):
 REGISTRY: dict[str, Entry] = {
     "home": Entry(),
     "healthz": Entry(public="health check for load balancers; shows no records"),
+    "favicon": Entry(public="the site icon"),
     "accounts:login": Entry(public="the sign-in page"),
     "accounts:two_factor_verify": Entry(),
     "accounts:logout": Entry(public="sign-out confirmation"),

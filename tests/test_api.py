@@ -298,3 +298,10 @@ def test_a_post_with_a_personal_token_needs_no_csrf_token(csrf_client, personas)
     response = csrf_client.post("/probe/write", headers=_bearer(plain))
     assert response.status_code == 200, response.content
     assert response.json() == {"user": personas.alice.email}
+
+
+def test_an_unknown_api_address_answers_in_the_error_shape(client, db):
+    response = client.get("/api/no-such-operation")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert client.get("/api/").json()["code"] == "not_found"

@@ -12,7 +12,7 @@ from .roles import Role
 class SignInForm(DesignSystemFormMixin, auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Enter your email address, like name@example.org"},
     )
     password = forms.CharField(

@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, Membership, Organisation, Share, User
 from .roles import Capability, Role
@@ -179,26 +181,19 @@ def share_end(*, actor: User, share: Share) -> Share:
     return share
 
 
-@transaction.atomic
-def two_factor_device_start(*, user: User):
-    """Begin adding an authenticator app; the device stays unconfirmed until a code matches."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+def two_factor_code_matches(*, key: str, code: str) -> bool:
+    """Whether a 6-digit code fits the key being set up (allowing one step of clock drift)."""
+    totp = TOTP(bytes.fromhex(key), step=30, t0=0, digits=6)
+    return totp.verify(int(code), tolerance=1)
 
 
 @transaction.atomic
-def two_factor_device_confirm(*, device) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+def two_factor_device_add(*, user: User, key: str) -> TOTPDevice:
+    """Turn on two-factor sign-in with a confirmed authenticator app (replacing any other)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    return TOTPDevice.objects.create(user=user, key=key, name="Authenticator app", confirmed=True)
 
 
 @transaction.atomic
 def two_factor_device_remove_all(*, user: User) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     TOTPDevice.objects.filter(user=user).delete()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields
@@ -34,7 +35,7 @@ from .middleware import two_factor_required
 from .roles import Capability, capabilities_for
 
 NEW_TOKEN_SESSION_KEY = "powershare_new_api_token"  # noqa: S105 - a session key name
-TOTP_SETUP_SESSION_KEY = "powershare_totp_setup_device"
+TOTP_SETUP_SESSION_KEY = "powershare_totp_setup_key"
 
 
 class SignInView(auth_views.LoginView):
@@ -188,24 +189,24 @@ def two_factor_setup(request):
     if user_has_device(request.user, confirmed=True) and request.user.is_verified():
         messages.info(request, "Two-factor sign-in is already on for your account.")
         return redirect("accounts:settings")
-    device = None
-    device_id = request.session.get(TOTP_SETUP_SESSION_KEY)
-    if device_id:
-        device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
-    if device is None:
-        device = services.two_factor_device_start(user=request.user)
-        request.session[TOTP_SETUP_SESSION_KEY] = device.pk
+    # The key waits in the session until a code proves the app has it: nothing is stored by
+    # merely opening this page.
+    key = request.session.get(TOTP_SETUP_SESSION_KEY) or random_hex(20)
+    request.session[TOTP_SETUP_SESSION_KEY] = key
+    device = TOTPDevice(user=request.user, key=key, name="Authenticator app")
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            services.two_factor_device_confirm(device=device)
+        if services.two_factor_code_matches(key=key, code=form.cleaned_data["code"]):
+            device = services.two_factor_device_add(user=request.user, key=key)
             otp_login(request, device)
             request.session.pop(TOTP_SETUP_SESSION_KEY, None)
             messages.success(
                 request, "Two-factor sign-in is on. You'll need your app each time you sign in."
             )
             return redirect("home")
-        form.add_error("code", _code_error([device]))
+        form.add_error(
+            "code", "That code did not match. Check the time on your phone and try the newest code."
+        )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#0b0c0c")
     return render(
         request,

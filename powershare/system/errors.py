@@ -1,6 +1,6 @@
 """Error pages in the design system. Each one says what happened and what to do next."""
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -18,6 +18,12 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # The API answers in its one error shape, even for addresses it does not know.
+        return JsonResponse(
+            {"code": "not_found", "detail": "There is no API operation here.", "errors": []},
+            status=404,
+        )
     return _page(request, "errors/404.html", 404, "Page not found")
 
 

@@ -29,30 +29,6 @@ PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin"]  # None: not 
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
 
-# Pages left out of the crawl's axe run, each with the reason. They are still opened (so a 500,
-# a JavaScript error or a CSP violation there still fails the crawl); only axe is not run.
-#
-# /api/docs is Swagger UI, third-party markup served by django-ninja (its template
-# ninja/swagger.html and its bundled swagger-ui), not PowerShare's own pages. axe-core 4.14.1
-# finds these WCAG 2.2 A/AA violations there, all inside Swagger UI:
-#   - html-has-lang       ninja's template writes <html> without lang
-#   - color-contrast      version badges, method labels (GET), the Authorize button, links
-#   - nested-interactive  each operation's summary <button> contains a link
-#   - target-size         the operation path links are 19px high
-# They are pinned, not ignored: test_swagger_ui_has_only_its_known_axe_violations fails when
-# the list changes (better or worse), so the exclusion is revisited. Open decision for the lead.
-SWAGGER_UI_PATH = "/api/docs"
-SWAGGER_UI_KNOWN_VIOLATIONS = {
-    "html-has-lang",
-    "color-contrast",
-    "nested-interactive",
-    "target-size",
-}
-AXE_EXCLUDED_PATHS: dict[str, str] = {
-    SWAGGER_UI_PATH: "third-party Swagger UI; known violations: "
-    + ", ".join(sorted(SWAGGER_UI_KNOWN_VIOLATIONS)),
-}
-
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
   return results.violations.map((v) => ({
@@ -274,8 +250,7 @@ def crawl(tab: PersonaTab, start: list[str], limit: int = MAX_PAGES_PER_PERSONA)
         run_axe = is_html and final_key not in checked
         if run_axe:
             checked.add(final_key)
-            if urlsplit(page.url).path not in AXE_EXCLUDED_PATHS:
-                result.violations.extend(tab.axe_check())
+            result.violations.extend(tab.axe_check())
         result.visits.append(Visit(path, final, status, run_axe))
         if not run_axe:
             continue  # JSON, or a page already checked: its links were already collected
