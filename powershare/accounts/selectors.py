@@ -136,3 +136,15 @@ def organisation_list_where(*, user: User, capability: Capability) -> QuerySet[O
     return Organisation.objects.filter(
         pk__in=organisation_ids_where(user=user, capability=capability)
     )
+
+
+def members_never_signed_in_count(*, user: User) -> int:
+    """People added to the administrator's organisations who have not yet signed in."""
+    ids = organisation_ids_where(user=user, capability=Capability.MANAGE_MEMBERS)
+    return (
+        Membership.objects.current()
+        .filter(organisation_id__in=ids, user__last_login__isnull=True, user__is_active=True)
+        .values("user_id")
+        .distinct()
+        .count()
+    )

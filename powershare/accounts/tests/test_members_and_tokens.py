@@ -173,3 +173,23 @@ def test_emails_wait_for_the_background_worker_until_the_change_is_saved(
         )
     assert len(mail.outbox) == 0
     assert len(callbacks) == 1
+
+
+def test_administrators_see_who_has_not_signed_in_yet(client_for, personas):
+    from powershare.accounts.services import membership_create
+
+    membership_create(
+        actor=personas.admin,
+        organisation=personas.council_a,
+        email="new.starter@a.example",
+        full_name="New Starter",
+        role=Role.LEADER,
+    )
+    body = client_for("admin").get(reverse("home")).content.decode()
+    assert "Needs attention" in body
+    # Everyone in council A who has never signed in, the new starter included.
+    never = Membership.objects.filter(
+        organisation=personas.council_a, user__last_login__isnull=True
+    ).count()
+    assert f"{never} people have been added but not signed in yet" in body
+    assert "Needs attention" not in client_for("alice").get(reverse("home")).content.decode()
