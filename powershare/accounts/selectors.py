@@ -148,3 +148,10 @@ def members_never_signed_in_count(*, user: User) -> int:
         .distinct()
         .count()
     )
+
+
+def two_factor_device_list_for(*, user: User):
+    """The user's confirmed authenticator apps."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True)

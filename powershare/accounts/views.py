@@ -228,7 +228,7 @@ def two_factor_verify(request):
     """The second step of sign-in for anyone with an authenticator app."""
     if request.user.is_verified():
         return redirect(_safe_next(request, reverse("home")))
-    devices = TOTPDevice.objects.filter(user=request.user, confirmed=True)
+    devices = selectors.two_factor_device_list_for(user=request.user)
     if not devices.exists():
         return redirect("accounts:two_factor_setup")
     form = TwoFactorCodeForm(request.POST or None)
