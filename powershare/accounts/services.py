@@ -2,6 +2,7 @@
 
 import secrets
 
+from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -197,3 +198,27 @@ def two_factor_device_add(*, user: User, key: str) -> TOTPDevice:
 @transaction.atomic
 def two_factor_device_remove_all(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def two_factor_reset_for_member(*, actor: User, membership: Membership) -> int:
+    """An administrator removes a member's authenticator app (lost or replaced phone). They must
+    set up a new one at their next sign-in if their role requires it. Recorded in the change log."""
+    if not user_can(
+        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
+    ):
+        raise PermissionDenied("You can't reset two-factor sign-in in this organisation.")
+    if membership.user_id == actor.pk:
+        raise ValidationError(
+            "You can't reset your own two-factor sign-in here. Ask another administrator."
+        )
+    deleted, _ = TOTPDevice.objects.filter(user=membership.user).delete()
+    if deleted:
+        LogEntry.objects.log_create(
+            membership.user,
+            action=LogEntry.Action.UPDATE,
+            changes={"two-factor sign-in": ["on", "reset by an administrator"]},
+            force_log=True,
+            additional_data={"organisation_id": membership.organisation_id},
+        )
+    return deleted

@@ -30,4 +30,9 @@ urlpatterns = [
     path("organisations/<int:pk>/members/add/", views.member_add, name="member_add"),
     path("memberships/<int:pk>/role/", views.membership_edit, name="membership_edit"),
     path("memberships/<int:pk>/remove/", views.membership_end, name="membership_end"),
+    path(
+        "memberships/<int:pk>/two-factor-reset/",
+        views.membership_two_factor_reset,
+        name="membership_two_factor_reset",
+    ),
 ]

@@ -413,3 +413,35 @@ def membership_end(request, pk):
             "error": error,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_two_factor_reset(request, pk):
+    """For someone who has lost their phone: remove their authenticator app so they can set up
+    a new one at their next sign-in."""
+    membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.two_factor_reset_for_member(actor=request.user, membership=membership)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.full_name} will set up two-factor sign-in again "
+                "the next time they sign in.",
+            )
+            return redirect("accounts:organisation_detail", pk=membership.organisation_id)
+    return render(
+        request,
+        "accounts/membership_two_factor_reset.html",
+        {
+            "page_title": f"Reset {membership.user.full_name}'s two-factor sign-in?",
+            "breadcrumbs": _organisation_crumbs(membership.organisation, membership.user.full_name),
+            "membership": membership,
+            "has_device": selectors.two_factor_device_list_for(user=membership.user).exists(),
+            "error": error,
+        },
+    )

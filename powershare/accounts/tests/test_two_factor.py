@@ -82,3 +82,35 @@ def test_someone_who_turned_on_two_factor_is_asked_for_a_code_at_sign_in(client,
     client.post(reverse("accounts:login"), {"username": personas.bob.email, "password": PASSWORD})
     response = client.get(reverse("support:list"))
     assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+
+
+def test_an_administrator_resets_a_members_lost_authenticator(client_for, personas):
+    from auditlog.models import LogEntry
+
+    from powershare.accounts.models import Membership
+
+    TOTPDevice.objects.create(user=personas.bob, name="app", confirmed=True)
+    membership = Membership.objects.get(user=personas.bob)
+    url = reverse("accounts:membership_two_factor_reset", args=[membership.pk])
+    assert client_for("alice").post(url).status_code == 404
+    assert TOTPDevice.objects.filter(user=personas.bob).exists()
+
+    client = client_for("admin")
+    assert "lost their phone" in client.get(url).content.decode()
+    client.post(url)
+    assert not TOTPDevice.objects.filter(user=personas.bob).exists()
+    entry = LogEntry.objects.get_for_object(personas.bob).latest("timestamp")
+    assert "two-factor sign-in" in entry.changes_dict
+    assert entry.actor == personas.admin
+
+
+def test_administrators_cannot_reset_their_own_two_factor_here(client_for, personas):
+    from powershare.accounts.models import Membership
+
+    membership = Membership.objects.get(user=personas.admin)
+    client = client_for("admin")
+    body = client.post(
+        reverse("accounts:membership_two_factor_reset", args=[membership.pk])
+    ).content.decode()
+    assert "Ask another administrator" in body
+    assert TOTPDevice.objects.filter(user=personas.admin).exists()
