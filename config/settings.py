@@ -280,6 +280,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Lockouts count by the client's address as the proxy reports it. Only trust the header
+        # when a proxy you run sets it; otherwise anyone could claim any address.
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+        AXES_IPWARE_PROXY_COUNT = int(env("DJANGO_PROXY_COUNT", "1"))
 CSRF_FAILURE_VIEW = "powershare.system.errors.csrf_failure"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
