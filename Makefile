@@ -15,21 +15,37 @@ VENDOR := static/vendor
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install python-version run serve worker demo test test-sqlite test-postgres test-browser \
-        test-contract lint format clean
+        test-contract lint format clean FORCE
+
+# Fails, naming the version it found, unless $(PYTHON) is Python 3.12 or newer.
+CHECK_PYTHON = command -v $(PYTHON) >/dev/null 2>&1 || { echo "PowerShare needs Python 3.12 or newer, but '$(PYTHON)' was not found. Install Python 3.12 and run: make PYTHON=python3.12" >&2; exit 1; }; \
+	$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "PowerShare needs Python 3.12 or newer, but $(PYTHON) is Python %d.%d.%d (%s). Install 3.12 (for example: pyenv install 3.12) and run: make PYTHON=python3.12" % (v.major, v.minor, v.micro, sys.executable))'
+
+# Succeeds when .venv has a working Python 3.12 or newer. Otherwise .venv has to be (re)made
+# (it is missing, broken, or was made with an older Python), and only then is $(PYTHON) needed
+# and checked: a .venv made with `make PYTHON=python3.12` keeps working with an older python3.
+VENV_OK = $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1
+VENV_STALE := $(shell $(VENV_OK) || echo yes)
 
 python-version:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "PowerShare needs Python 3.12 or newer, but '$(PYTHON)' was not found. Install Python 3.12 and run: make PYTHON=python3.12" >&2; exit 1; }
-	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "PowerShare needs Python 3.12 or newer, but $(PYTHON) is Python %d.%d.%d (%s). Install 3.12 (for example: pyenv install 3.12) and run: make PYTHON=python3.12" % (v.major, v.minor, v.micro, sys.executable))'
+	@$(CHECK_PYTHON)
 
 install: $(STAMP) $(VENDOR)/.stamp
 
-$(STAMP): pyproject.toml | python-version
-	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
-		echo "Removing $(VENV): it was made with an older Python."; rm -rf $(VENV); fi
-	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+# Reruns when pyproject.toml changes, and whenever .venv has to be (re)made.
+$(STAMP): pyproject.toml $(if $(VENV_STALE),FORCE)
+	@if ! $(VENV_OK); then \
+		$(CHECK_PYTHON) || exit 1; \
+		if [ -x $(PY) ]; then echo "Removing $(VENV): it was made with an older Python."; \
+		elif [ -e $(VENV) ]; then echo "Removing $(VENV): it is incomplete."; fi; \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV) || exit 1; \
+	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
+
+FORCE:
 
 frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
@@ -45,18 +61,28 @@ $(VENDOR)/.stamp: frontend/node_modules/.package-lock.json
 # A local secret key and debug switch for `make run`, kept out of git.
 .env:
 	@echo "Writing .env with a fresh local secret key (development only)."
-	@printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' "$$($(if $(wildcard $(PY)),$(PY),$(PYTHON)) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
 
+# The web server and the worker side by side. When either stops, the other is stopped and
+# `make run` exits with its status, so a failed start (say, the port is taken) ends with an error
+# instead of hanging. Ctrl+C stops both and exits cleanly. Stopping an autoreloading parent with
+# SIGTERM also stops the child it runs.
 run: install .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	@$(PY) manage.py demo_data --list-logins
 	@echo "PowerShare is starting on http://127.0.0.1:$(PORT) with a background worker beside it (Ctrl+C stops both)."
-	@trap 'kill 0' EXIT INT TERM; \
-		$(PY) manage.py db_worker & \
-		$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks & \
-		wait
+	@trap 'kill $$worker $$server 2>/dev/null; wait; exit 0' INT TERM; \
+		$(PY) manage.py db_worker & worker=$$!; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks & server=$$!; \
+		wait -n; status=$$?; \
+		trap - INT TERM; \
+		if kill -0 $$server 2>/dev/null; then stopped="The worker"; other="the web server"; \
+		else stopped="The web server"; other="the worker"; fi; \
+		echo "$$stopped stopped (exit status $$status); stopping $$other." >&2; \
+		kill $$worker $$server 2>/dev/null; wait; \
+		exit $$status
 
 serve: install .env
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

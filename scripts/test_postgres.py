@@ -3,7 +3,8 @@
     .venv/bin/python scripts/test_postgres.py -- <pytest arguments>
 
 `make test-postgres` runs this. The PostgreSQL run is mandatory in CI (CI=true) and optional
-locally: set TEST_POSTGRES=1 to run it. Without either, it is skipped with a one-line note.
+locally: set TEST_POSTGRES=1 to run it. Both take 1, true, yes or on, in any case. Without
+either, it is skipped with a one-line note.
 
 It connects to the `postgres` maintenance database at POSTGRES_HOST:POSTGRES_PORT as
 POSTGRES_USER (default 127.0.0.1:5432, user `postgres`, no password: trust authentication; a
@@ -12,11 +13,12 @@ unique to this run, and runs pytest with DATABASE_URL pointing at it. pytest-dja
 and destroys its own `test_<name>` database beside it; Django's test runner can reach the server
 through the `postgres` database or, failing that, through ours. Afterwards this script drops its
 database and any `test_<name>…` database left behind, even when pytest fails or is interrupted,
-and exits with pytest's exit code.
+and exits with pytest's exit code. Ctrl+C and SIGTERM are ignored while it drops them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -137,7 +139,7 @@ def run_pytest(command: list[str], env: dict[str, str]) -> int:
 def main(argv: list[str]) -> int:
     pytest_args = argv[argv.index("--") + 1 :] if "--" in argv else argv
     in_ci = truthy(os.environ.get("CI"))
-    asked = os.environ.get("TEST_POSTGRES", "").strip() == "1"
+    asked = truthy(os.environ.get("TEST_POSTGRES"))
     server = Server()
 
     if not (in_ci or asked):
@@ -147,7 +149,7 @@ def main(argv: list[str]) -> int:
         )
         return 0
 
-    why = "in CI" if in_ci else "with TEST_POSTGRES=1"
+    why = "in CI" if in_ci else f"with TEST_POSTGRES={os.environ['TEST_POSTGRES'].strip()}"
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -180,13 +182,34 @@ def main(argv: list[str]) -> int:
         code = run_pytest(command, env)
     finally:
         elapsed = time.monotonic() - started
-        try:
-            drop_databases(server, name)
-        except Exception as exc:
-            say(f"warning: could not drop database {name} (or test_{name}): {exc}")
-        else:
-            say(f"dropped {name} and its test databases; pytest exited {code} in {elapsed:.1f}s.")
+        with signals_held_off():
+            try:
+                drop_databases(server, name)
+            except Exception as exc:
+                say(f"warning: could not drop database {name} (or test_{name}): {exc}")
+            else:
+                say(
+                    f"dropped {name} and its test databases; "
+                    f"pytest exited {code} in {elapsed:.1f}s."
+                )
     return code
+
+
+@contextlib.contextmanager
+def signals_held_off():
+    """Ignore Ctrl+C and SIGTERM while the throwaway databases are dropped.
+
+    Dropping takes a moment; another Ctrl+C then (people press it twice) would stop the script
+    half way and leave databases behind. Connecting has a timeout, and the drop forces other
+    sessions off, so this holds Ctrl+C off only briefly.
+    """
+    held = [signal.SIGINT, signal.SIGTERM]
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ REGISTRY: dict[str, Entry] = {
     "accounts:membership_edit": Entry(kwargs=_pk("membership")),
     "accounts:membership_end": Entry(kwargs=_pk("membership")),
     "accounts:membership_two_factor_reset": Entry(kwargs=_pk("membership")),
+    "accounts:membership_invitation_resend": Entry(kwargs=_pk("membership")),
     "pages:accessibility": Entry(public="accessibility statement"),
     "pages:privacy": Entry(public="privacy notice"),
     "pages:cookies": Entry(public="cookies page"),

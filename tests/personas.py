@@ -5,6 +5,7 @@
 * charlie – participation lead, council B (another organisation: sees nothing of A's)
 * nina    – national coordinator (aggregates only)
 * admin   – administrator, council A (two-factor sign-in required)
+* dora    – administrator, council B (another organisation's administrator: still sees nothing)
 
 Council A's private records carry MARKER in their text, so a test can prove none of it leaks.
 """
@@ -39,6 +40,7 @@ class Personas:
     nina: User
     admin: User
     admin_device: TOTPDevice
+    dora: User
     samples: dict = field(default_factory=dict)
 
     def by_name(self, name: str) -> User | None:
@@ -72,6 +74,10 @@ def make_personas() -> Personas:
     device, _ = TOTPDevice.objects.get_or_create(
         user=admin, name="Authenticator app", defaults={"confirmed": True}
     )
+    dora = _user("dora@b.example", "Dora Duncan", council_b, Role.ADMINISTRATOR)
+    TOTPDevice.objects.get_or_create(
+        user=dora, name="Authenticator app", defaults={"confirmed": True}
+    )
     return Personas(
         council_a=council_a,
         council_b=council_b,
@@ -84,6 +90,7 @@ def make_personas() -> Personas:
         nina=_user("nina@national.example", "Nina Ness", national, Role.NATIONAL_COORDINATOR),
         admin=admin,
         admin_device=device,
+        dora=dora,
     )
 
 

@@ -5,8 +5,9 @@ these are the explicit cases, and they run in the normal suite on SQLite and Pos
 """
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from ninja import NinjaAPI
 
@@ -14,6 +15,7 @@ from config import urls as site_urls
 from powershare.accounts.models import ApiToken
 from powershare.accounts.services import api_token_create, api_token_revoke
 from powershare.api.api import api
+from powershare.support.models import SupportService
 from tests.personas import verify_two_factor
 
 ERROR_KEYS = {"code", "detail", "errors"}
@@ -250,8 +252,26 @@ def probe_write(request):
     return {"user": request.auth.email}
 
 
+@probe_api.post("/audited-write/{organisation_id}")
+def probe_audited_write(request, organisation_id: int):
+    """Changes an audited model, as the API's write operations will."""
+    service = SupportService.objects.create(
+        organisation_id=organisation_id, name="Probe helpline", how_they_help="Listens."
+    )
+    return {"id": service.pk}
+
+
+def _server_error(request):
+    raise RuntimeError("deliberate failure for the API 500 test")
+
+
 # The whole site plus the probe: a refused CSRF check renders the site's CSRF failure page.
-urlpatterns = [path("probe/", probe_api.urls), *site_urls.urlpatterns]
+# /api/boom fails outside ninja's handlers, so Django's 500 page answers, under the API's prefix.
+urlpatterns = [
+    path("probe/", probe_api.urls),
+    path("api/boom", _server_error),
+    *site_urls.urlpatterns,
+]
 
 CSRF_SECRET = "a" * 32
 
@@ -305,3 +325,86 @@ def test_an_unknown_api_address_answers_in_the_error_shape(client, db):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert client.get("/api/").json()["code"] == "not_found"
+
+
+# The change log records who acted through the API --------------------------------------------
+
+
+def _log_entry_for(service_id: int) -> LogEntry:
+    return LogEntry.objects.get(
+        content_type__app_label="support",
+        content_type__model="supportservice",
+        object_pk=str(service_id),
+        action=LogEntry.Action.CREATE,
+    )
+
+
+@pytest.mark.urls("tests.test_api")
+def test_a_write_with_a_personal_token_is_logged_as_the_tokens_user(csrf_client, personas):
+    _, plain = _token_for(personas.alice)
+    url = f"/probe/audited-write/{personas.council_a.pk}"
+    response = csrf_client.post(url, headers=_bearer(plain))
+    assert response.status_code == 200, response.content
+    entry = _log_entry_for(response.json()["id"])
+    assert entry.actor == personas.alice
+    assert entry.actor_email == personas.alice.email
+
+
+@pytest.mark.urls("tests.test_api")
+def test_the_token_actor_does_not_carry_over_to_the_next_request(csrf_client, personas):
+    _, plain = _token_for(personas.alice)
+    url = f"/probe/audited-write/{personas.council_a.pk}"
+    assert csrf_client.post(url, headers=_bearer(plain)).status_code == 200
+    # A write in the same thread after that request, outside any request: no actor.
+    service = SupportService.objects.create(
+        organisation=personas.council_a, name="Written later", how_they_help="Listens."
+    )
+    assert _log_entry_for(service.pk).actor is None
+
+
+@pytest.mark.urls("tests.test_api")
+def test_a_write_by_session_is_logged_as_the_signed_in_user(csrf_client, personas):
+    csrf_client.force_login(personas.alice)
+    csrf_client.cookies["csrftoken"] = CSRF_SECRET
+    url = f"/probe/audited-write/{personas.council_a.pk}"
+    response = csrf_client.post(url, headers={"X-CSRFToken": CSRF_SECRET})
+    assert response.status_code == 200, response.content
+    assert _log_entry_for(response.json()["id"]).actor == personas.alice
+
+
+# Errors made outside ninja's handlers use the same shape -------------------------------------
+
+
+def test_a_method_an_operation_does_not_take_is_405_in_the_error_shape(client, personas):
+    _, plain = _token_for(personas.alice)
+    response = client.post("/api/me", headers=_bearer(plain))
+    body = _assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+    assert "GET" in body["detail"]
+    assert body["errors"] == []
+    assert int(response["Content-Length"]) == len(response.content)
+
+
+def test_a_405_without_credentials_is_in_the_error_shape_too(client, db):
+    response = client.delete("/api/organisations")
+    _assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+
+
+def test_a_405_outside_the_api_is_left_alone(client, db):
+    response = client.post(reverse("favicon"))
+    assert response.status_code == 405
+    assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.urls("tests.test_api")
+def test_a_server_error_under_the_api_outside_ninja_is_500_in_the_error_shape(client, db):
+    client.raise_request_exception = False
+    body = _assert_error(client.get("/api/boom"), 500, "server_error")
+    assert "deliberate" not in body["detail"]
+
+
+def test_a_bad_host_under_the_api_is_400_in_the_error_shape(client, db, settings):
+    settings.ALLOWED_HOSTS = ["powershare.example.org"]
+    response = client.get("/api/me", headers={"Host": "attacker.example"})
+    _assert_error(response, 400, "bad_request")

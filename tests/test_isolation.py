@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from powershare.accounts.services import share_create
 from tests.isolation import REGISTRY, has_parameters, named_urls
-from tests.personas import MARKER
+from tests.personas import MARKER, PASSWORD
 
-PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin"]
+PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin", "dora"]
+OTHER_COUNCIL = ["charlie", "dora"]
 
 
 def _url(name, samples):
@@ -63,8 +64,66 @@ def _assert_charlie_cannot_see_council_a(client, samples, visible_names=()):
             assert response.status_code == 404, f"{name} answered {response.status_code}, not 404"
 
 
-def test_charlie_gets_404_and_sees_nothing_of_council_a(client_for, samples):
-    _assert_charlie_cannot_see_council_a(client_for("charlie"), samples)
+@pytest.mark.parametrize("persona", OTHER_COUNCIL)
+def test_council_b_gets_404_and_sees_nothing_of_council_a(client_for, samples, persona):
+    _assert_charlie_cannot_see_council_a(client_for(persona), samples)
+
+
+@pytest.mark.parametrize("persona", OTHER_COUNCIL)
+def test_council_b_cannot_change_council_a_records(client_for, personas, samples, persona):
+    """Even council B's administrator gets 404 for every form that changes council A's
+    records, and nothing changes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from powershare.accounts.models import Membership, Share
+
+    TOTPDevice.objects.get_or_create(user=personas.bob, name="app", defaults={"confirmed": True})
+    client = client_for(persona)
+    posts = {
+        "accounts:membership_edit": {"role": "leader"},
+        "accounts:membership_end": {},
+        "accounts:membership_two_factor_reset": {},
+        "accounts:membership_invitation_resend": {},
+        "accounts:member_add": {"full_name": "X", "email": "x@b.example", "role": "leader"},
+        "accounts:api_token_revoke": {},
+        "support:edit": {"name": "Taken over", "how_they_help": "x", "phone": "1"},
+        "support:sharing": {"partner": personas.council_b.pk},
+        "support:share_end": {},
+    }
+    for name, data in posts.items():
+        response = client.post(_url(name, samples), data)
+        assert response.status_code == 404, f"{name} answered {response.status_code}"
+    membership = Membership.objects.get(pk=samples["membership"].pk)
+    assert membership.role == "facilitator"
+    assert membership.ended_at is None
+    assert TOTPDevice.objects.filter(user=personas.bob).exists()
+    assert not Membership.objects.filter(user__email="x@b.example").exists()
+    samples["support_service"].refresh_from_db()
+    assert samples["support_service"].name.startswith("Service ")
+    assert Share.objects.active().filter(pk=samples["share"].pk).exists()
+    assert not Share.objects.active().filter(partner=personas.council_b).exists()
+    samples["api_token"].refresh_from_db()
+    assert samples["api_token"].revoked_at is None
+
+
+def test_a_password_alone_opens_nothing_for_someone_with_two_factor(client, personas, samples):
+    """Half signed in (password right, code not yet given): every page that is not public sends
+    the person to the code page, and the API says 401."""
+    client.post(reverse("accounts:login"), {"username": personas.admin.email, "password": PASSWORD})
+    verify = reverse("accounts:two_factor_verify")
+    for name in named_urls():
+        if REGISTRY[name].public or name in {"accounts:two_factor_verify", "accounts:logout"}:
+            continue
+        response = client.get(_url(name, samples))
+        if name.startswith("api-1.0:"):
+            assert response.status_code == 401, name
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(verify), f"{name} -> {response['Location']}"
+    # Nor can a password alone replace the authenticator app.
+    response = client.post(reverse("accounts:two_factor_setup"), {"code": "123456"})
+    assert response["Location"].startswith(verify)
+    assert personas.admin_device.__class__.objects.filter(pk=personas.admin_device.pk).exists()
 
 
 def test_once_shared_charlie_sees_that_record_and_nothing_else(client_for, personas, samples):

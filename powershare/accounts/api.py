@@ -48,7 +48,7 @@ def me(request):
                 "role": m.role,
                 "role_label": m.get_role_display(),
             }
-            for m in selectors.current_memberships(user)
+            for m in selectors.current_memberships(user=user)
         ],
     }
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from .middleware import two_factor_pending
 from .roles import Capability
+from .security import lockout_limits
 from .selectors import current_memberships, user_can
 
 # (label, url name, capability needed, url prefix that marks the item as current)
@@ -17,19 +18,25 @@ NAVIGATION = [
 
 
 def navigation(request):
-    context = {"site_name": settings.SITE_NAME, "site_phase": settings.SITE_PHASE}
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_phase": settings.SITE_PHASE,
+        "lockout": lockout_limits(),
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or two_factor_pending(user):
         return context
     items = []
     for label, url_name, capability, prefix in NAVIGATION:
+        # Superusers (the service team) hold no organisation role: they see the audit trail only.
+        superuser_sees = user.is_superuser and capability == Capability.VIEW_AUDIT
         if capability is not None and not (
-            user.is_superuser or user_can(user=user, capability=capability)
+            superuser_sees or user_can(user=user, capability=capability)
         ):
             continue
         url = reverse(url_name)
         current = request.path == url if prefix is None else request.path.startswith(prefix)
         items.append({"label": label, "url": url, "current": current})
     context["navigation"] = items
-    context["current_memberships"] = current_memberships(user)
+    context["current_memberships"] = current_memberships(user=user)
     return context

@@ -1,12 +1,15 @@
+from functools import partial
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from powershare.lib.forms import DesignSystemFormMixin, Form
-from powershare.lib.tasks import email_send
 
-from .roles import Role
+from .models import User
+from .roles import Role, roles_for_organisation
+from .security import lockout_limits
+from .tasks import account_link_email_send
 
 
 class SignInForm(DesignSystemFormMixin, auth_forms.AuthenticationForm):
@@ -24,35 +27,46 @@ class SignInForm(DesignSystemFormMixin, auth_forms.AuthenticationForm):
     error_messages = {
         "invalid_login": (
             "The email address or password is not right. Check them and try again. "
-            "After 5 tries in a row, sign-in is paused for 30 minutes."
+            "After {tries} wrong tries in a row, sign-in is paused for {minutes} minutes."
         ),
         "inactive": "This account has been closed. Ask your organisation's administrator for help.",
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": self.error_messages["invalid_login"].format(**lockout_limits()),
+        }
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
 
 class QueuedEmailPasswordResetForm(auth_forms.PasswordResetForm):
-    """Django's reset form, but the email goes to the background worker once the request's
-    transaction commits, so a slow mail server never holds up the page."""
+    """Django's reset form, but the email is made and sent by the background worker once the
+    request's transaction commits, so the one-time link never waits in the task table and a
+    slow mail server never holds up the page.
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        html_body = (
-            render_to_string(html_email_template_name, context) if html_email_template_name else ""
-        )
-        transaction.on_commit(
-            lambda: email_send.enqueue(
-                subject=subject, body=body, to=[to_email], html_body=html_body
+    Unlike Django's form it also writes to people who have never set a password: someone
+    added by an administrator whose welcome link expired can ask for a new one here."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)
+
+    def save(self, *, request=None, use_https=False, kind="password_reset", **kwargs):
+        domain = request.get_host() if request is not None else "localhost"
+        use_https = use_https or bool(request and request.is_secure())
+        for user in self.get_users(self.cleaned_data["email"]):
+            transaction.on_commit(
+                partial(
+                    account_link_email_send.enqueue,
+                    user_id=user.pk,
+                    kind=kind,
+                    domain=domain,
+                    use_https=use_https,
+                )
             )
-        )
 
 
 class PasswordResetRequestForm(DesignSystemFormMixin, QueuedEmailPasswordResetForm):
@@ -106,7 +120,16 @@ class TwoFactorCodeForm(Form):
         return code
 
 
-class MemberAddForm(Form):
+class RoleChoicesMixin:
+    """Offer only the roles this organisation's members can hold."""
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = set(roles_for_organisation(organisation))
+        self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
+
+
+class MemberAddForm(RoleChoicesMixin, Form):
     full_name = forms.CharField(
         label="Full name", max_length=200, error_messages={"required": "Enter their full name"}
     )
@@ -127,7 +150,7 @@ class MemberAddForm(Form):
     )
 
 
-class MembershipRoleForm(Form):
+class MembershipRoleForm(RoleChoicesMixin, Form):
     role = forms.ChoiceField(
         label="Role",
         choices=Role.choices,

@@ -48,3 +48,24 @@ class TwoFactorRequiredMiddleware:
             reverse("accounts:logout"),
         }
         return path in allowed or path.startswith(_OPEN_PREFIXES)
+
+
+class PrivateResponsesMiddleware:
+    """Pages shown to a signed-in person may hold personal data: browsers must not keep them
+    (so Back after signing out on a shared computer shows nothing). Also turns off browser
+    features PowerShare never uses."""
+
+    PERMISSIONS_POLICY = (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

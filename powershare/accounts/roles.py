@@ -68,3 +68,11 @@ def role_can(role: str, capability: Capability) -> bool:
 
 def capabilities_for(role: str) -> list[Capability]:
     return sorted(ROLE_CAPABILITIES.get(role, frozenset()), key=lambda c: list(Capability).index(c))
+
+
+def roles_for_organisation(organisation) -> list[str]:
+    """The roles a member of this organisation can hold. National coordinators see figures
+    across every organisation, so only national bodies can have them."""
+    if organisation.kind == "national_body":
+        return list(Role.values)
+    return [role for role in Role.values if role != Role.NATIONAL_COORDINATOR]

@@ -14,7 +14,7 @@ def membership_list_for(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.current().filter(user=user).select_related("organisation")
 
 
-def current_memberships(user: User) -> list[Membership]:
+def current_memberships(*, user: User) -> list[Membership]:
     # Asked many times per request (navigation, scoping, dashboards): read once per user object.
     cached = getattr(user, "_powershare_memberships", None)
     if cached is None:
@@ -26,7 +26,9 @@ def current_memberships(user: User) -> list[Membership]:
 
 def organisation_ids_where(*, user: User, capability: Capability) -> list[int]:
     """The organisations in which the user holds a role that grants the capability."""
-    return [m.organisation_id for m in current_memberships(user) if role_can(m.role, capability)]
+    return [
+        m.organisation_id for m in current_memberships(user=user) if role_can(m.role, capability)
+    ]
 
 
 def user_can(*, user: User, capability: Capability, organisation_id: int | None = None) -> bool:
@@ -35,7 +37,7 @@ def user_can(*, user: User, capability: Capability, organisation_id: int | None 
 
 
 def user_roles(*, user: User) -> set[str]:
-    return {m.role for m in current_memberships(user)}
+    return {m.role for m in current_memberships(user=user)}
 
 
 def organisation_list_for(*, user: User) -> QuerySet[Organisation]:

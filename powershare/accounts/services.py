@@ -1,6 +1,7 @@
 """Every write about users, memberships, API tokens and sharing."""
 
 import secrets
+from functools import partial
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -11,8 +12,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, Membership, Organisation, Share, User
-from .roles import Capability, Role
-from .selectors import user_can
+from .roles import Capability, Role, roles_for_organisation
+from .selectors import organisation_ids_where, user_can
 
 
 @transaction.atomic
@@ -20,7 +21,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal API token. The plain token is returned once and never stored."""
     if not user_can(user=user, capability=Capability.USE_API):
         raise PermissionDenied("Only staff members can create API tokens.")
-    key_prefix = secrets.token_hex(4)
+    for _ in range(5):  # a clash of the 8-character prefix is rare; try another
+        key_prefix = secrets.token_hex(4)
+        if not ApiToken.objects.filter(key_prefix=key_prefix).exists():
+            break
     plain = f"{ApiToken.PREFIX}_{key_prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
         user=user, name=name.strip(), key_prefix=key_prefix, token_hash=ApiToken.hash(plain)
@@ -54,6 +58,15 @@ def api_token_authenticate(*, plain: str) -> User | None:
     return token.user
 
 
+def _check_role_fits(role: str, organisation: Organisation) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list."})
+    if role not in roles_for_organisation(organisation):
+        raise ValidationError(
+            {"role": f"{Role(role).label} is a role for national bodies only. Choose another role."}
+        )
+
+
 @transaction.atomic
 def membership_create(
     *,
@@ -70,8 +83,7 @@ def membership_create(
         user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=organisation.pk
     ):
         raise PermissionDenied("You can't add members to this organisation.")
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a role from the list."})
+    _check_role_fits(role, organisation)
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     is_new = user is None
@@ -90,26 +102,29 @@ def membership_create(
             )
     except IntegrityError:
         raise ValidationError({"email": f"{email} is already a member."}) from None
-    if is_new:
-        transaction.on_commit(lambda: _send_welcome(user=user, request=request))
+    _email_new_member(membership=membership, is_new=is_new, request=request)
     return membership
 
 
-def _send_welcome(*, user: User, request) -> None:
+def _email_new_member(*, membership: Membership, is_new: bool, request) -> None:
     from .forms import QueuedEmailPasswordResetForm
+    from .tasks import membership_added_email_send
 
-    form = QueuedEmailPasswordResetForm({"email": user.email})
-    if form.is_valid():
-        # A new account has no usable password, so Django's own reset form would skip it.
-        form.get_users = lambda email: [user]
-        form.save(
-            request=request,
+    if is_new:
+        form = QueuedEmailPasswordResetForm({"email": membership.user.email})
+        if form.is_valid():
+            form.save(request=request, kind="welcome")
+        return
+    domain = request.get_host() if request is not None else "localhost"
+    transaction.on_commit(
+        partial(
+            membership_added_email_send.enqueue,
+            user_id=membership.user_id,
+            organisation_id=membership.organisation_id,
+            domain=domain,
             use_https=bool(request and request.is_secure()),
-            subject_template_name="accounts/email/welcome_subject.txt",
-            email_template_name="accounts/email/welcome.txt",
-            html_email_template_name="accounts/email/welcome.html",
-            domain_override=None if request else "localhost",
         )
+    )
 
 
 @transaction.atomic
@@ -118,8 +133,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
     ):
         raise PermissionDenied("You can't change roles in this organisation.")
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a role from the list."})
+    _check_role_fits(role, membership.organisation)
     if membership.user_id == actor.pk and role != membership.role:
         raise ValidationError(
             {"role": "You can't change your own role. Ask another administrator."}
@@ -188,37 +202,78 @@ def two_factor_code_matches(*, key: str, code: str) -> bool:
     return totp.verify(int(code), tolerance=1)
 
 
+def _log_two_factor_change(user: User, change: str) -> None:
+    """Put a change to someone's two-factor sign-in in the change log of each of their
+    organisations (authenticator keys themselves are never logged)."""
+    for membership in Membership.objects.current().filter(user=user):
+        LogEntry.objects.log_create(
+            user,
+            action=LogEntry.Action.UPDATE,
+            changes={"two-factor sign-in": ["", change]},
+            force_log=True,
+            additional_data={"organisation_id": membership.organisation_id},
+        )
+
+
 @transaction.atomic
 def two_factor_device_add(*, user: User, key: str) -> TOTPDevice:
-    """Turn on two-factor sign-in with a confirmed authenticator app (replacing any other)."""
+    """Turn on two-factor sign-in with a confirmed authenticator app (replacing any other).
+    Callers must make sure the person has passed the code step of any existing app first."""
     TOTPDevice.objects.filter(user=user).delete()
-    return TOTPDevice.objects.create(user=user, key=key, name="Authenticator app", confirmed=True)
+    device = TOTPDevice.objects.create(user=user, key=key, name="Authenticator app", confirmed=True)
+    _log_two_factor_change(user, "turned on")
+    return device
 
 
 @transaction.atomic
 def two_factor_device_remove_all(*, user: User) -> None:
-    TOTPDevice.objects.filter(user=user).delete()
+    if TOTPDevice.objects.filter(user=user).delete()[0]:
+        _log_two_factor_change(user, "turned off")
 
 
 @transaction.atomic
 def two_factor_reset_for_member(*, actor: User, membership: Membership) -> int:
     """An administrator removes a member's authenticator app (lost or replaced phone). They must
-    set up a new one at their next sign-in if their role requires it. Recorded in the change log."""
-    if not user_can(
-        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
-    ):
-        raise PermissionDenied("You can't reset two-factor sign-in in this organisation.")
+    set up a new one at their next sign-in if their role requires it. Recorded in the change log.
+
+    The app protects the person's sign-in everywhere, so only someone who administers every
+    organisation the person belongs to may reset it."""
     if membership.user_id == actor.pk:
         raise ValidationError(
             "You can't reset your own two-factor sign-in here. Ask another administrator."
         )
+    managed = set(organisation_ids_where(user=actor, capability=Capability.MANAGE_MEMBERS))
+    theirs = set(
+        Membership.objects.current()
+        .filter(user_id=membership.user_id)
+        .values_list("organisation_id", flat=True)
+    )
+    if membership.organisation_id not in managed:
+        raise PermissionDenied("You can't reset two-factor sign-in in this organisation.")
+    if not theirs <= managed:
+        raise ValidationError(
+            f"{membership.user.full_name} also belongs to another organisation, so their "
+            "two-factor sign-in can only be reset by the PowerShare service team."
+        )
     deleted, _ = TOTPDevice.objects.filter(user=membership.user).delete()
     if deleted:
-        LogEntry.objects.log_create(
-            membership.user,
-            action=LogEntry.Action.UPDATE,
-            changes={"two-factor sign-in": ["on", "reset by an administrator"]},
-            force_log=True,
-            additional_data={"organisation_id": membership.organisation_id},
-        )
+        _log_two_factor_change(membership.user, "reset by an administrator")
     return deleted
+
+
+def sign_in_pause_lift(*, user: User) -> None:
+    """Someone who proved they own the email address (a password reset) may sign in at once,
+    even if wrong passwords had paused their account."""
+    from axes.utils import reset
+
+    reset(username=user.email.lower())
+
+
+def membership_invitation_resend(*, actor: User, membership: Membership, request=None) -> None:
+    """Email a new set-password link to a member who has never signed in (links last 2 hours)."""
+    if not user_can(
+        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
+    ):
+        raise PermissionDenied("You can't send invitations for this organisation.")
+    if membership.user.last_login is None:
+        _email_new_member(membership=membership, is_new=True, request=request)

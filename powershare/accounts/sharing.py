@@ -29,22 +29,10 @@ def visible_to(queryset: QuerySet, *, user, capability: Capability) -> QuerySet:
     return queryset.filter(scope)
 
 
-def share_list_for_record(record: Model) -> QuerySet[Share]:
+def share_list_for_record(*, record: Model) -> QuerySet[Share]:
     return (
         Share.objects.active()
         .filter(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
         .select_related("partner", "shared_by")
         .order_by("partner__name")
-    )
-
-
-def shared_with_ids(queryset: QuerySet, *, organisation_ids: list[int]) -> set[int]:
-    """Which records in the queryset reach these organisations through a share (not ownership)."""
-    return set(
-        Share.objects.active()
-        .filter(
-            content_type=ContentType.objects.get_for_model(queryset.model),
-            partner_id__in=organisation_ids,
-        )
-        .values_list("object_id", flat=True)
     )

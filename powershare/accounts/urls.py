@@ -31,6 +31,11 @@ urlpatterns = [
     path("memberships/<int:pk>/role/", views.membership_edit, name="membership_edit"),
     path("memberships/<int:pk>/remove/", views.membership_end, name="membership_end"),
     path(
+        "memberships/<int:pk>/new-link/",
+        views.membership_invitation_resend,
+        name="membership_invitation_resend",
+    ),
+    path(
         "memberships/<int:pk>/two-factor-reset/",
         views.membership_two_factor_reset,
         name="membership_two_factor_reset",

@@ -13,12 +13,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from powershare.audit.services import access_event_record
-from powershare.lib.forms import form_errors_to_fields
+from powershare.lib.forms import form_errors_to_fields, posted
 
 from . import selectors, services
 from .forms import (
@@ -57,9 +56,6 @@ def sign_out(request):
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetRequestForm
-    email_template_name = "accounts/email/password_reset.txt"
-    html_email_template_name = "accounts/email/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = {"page_title": "Reset your password"}
 
@@ -73,6 +69,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.sign_in_pause_lift(user=form.user)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -117,7 +118,7 @@ def _account_crumbs(label):
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
     """Your account: roles, two-factor sign-in, personal API tokens."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(posted(request))
     can_use_api = selectors.user_can(user=request.user, capability=Capability.USE_API)
     if request.method == "POST":
         if not can_use_api:
@@ -126,7 +127,7 @@ def account_settings(request):
             _, plain = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
             request.session[NEW_TOKEN_SESSION_KEY] = plain
             return redirect("accounts:settings")
-    memberships = selectors.current_memberships(request.user)
+    memberships = selectors.current_memberships(user=request.user)
     return render(
         request,
         "accounts/settings.html",
@@ -138,7 +139,7 @@ def account_settings(request):
             "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
             "token_form": form,
             "can_use_api": can_use_api,
-            "has_two_factor": user_has_device(request.user, confirmed=True),
+            "has_two_factor": selectors.two_factor_device_list_for(user=request.user).exists(),
             "two_factor_required": two_factor_required(request.user),
         },
     )
@@ -172,6 +173,12 @@ def _safe_next(request, default):
     return default
 
 
+def _two_factor_login(request, device) -> None:
+    """Mark the session as past the code step, under a new session key."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def _code_error(devices) -> str:
     """Why a code was refused: a wrong code, or too many wrong codes in a row (throttled)."""
     if any(not device.verify_is_allowed()[0] for device in devices):
@@ -186,7 +193,11 @@ def _code_error(devices) -> str:
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
     """Add an authenticator app: scan the code (or type the key), then confirm with a code."""
-    if user_has_device(request.user, confirmed=True) and request.user.is_verified():
+    if selectors.two_factor_device_list_for(user=request.user).exists():
+        if not request.user.is_verified():
+            # Only someone who has passed the code step may change their authenticator app:
+            # a password alone must never be enough to replace it.
+            return redirect("accounts:two_factor_verify")
         messages.info(request, "Two-factor sign-in is already on for your account.")
         return redirect("accounts:settings")
     # The key waits in the session until a code proves the app has it: nothing is stored by
@@ -194,11 +205,11 @@ def two_factor_setup(request):
     key = request.session.get(TOTP_SETUP_SESSION_KEY) or random_hex(20)
     request.session[TOTP_SETUP_SESSION_KEY] = key
     device = TOTPDevice(user=request.user, key=key, name="Authenticator app")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if services.two_factor_code_matches(key=key, code=form.cleaned_data["code"]):
             device = services.two_factor_device_add(user=request.user, key=key)
-            otp_login(request, device)
+            _two_factor_login(request, device)
             request.session.pop(TOTP_SETUP_SESSION_KEY, None)
             messages.success(
                 request, "Two-factor sign-in is on. You'll need your app each time you sign in."
@@ -231,11 +242,11 @@ def two_factor_verify(request):
     devices = selectors.two_factor_device_list_for(user=request.user)
     if not devices.exists():
         return redirect("accounts:two_factor_setup")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         for device in devices:
             if device.verify_token(form.cleaned_data["code"]):
-                otp_login(request, device)
+                _two_factor_login(request, device)
                 return redirect(_safe_next(request, reverse("home")))
         form.add_error("code", _code_error(devices))
     return render(
@@ -251,7 +262,7 @@ def two_factor_disable(request):
     if two_factor_required(request.user):
         messages.info(request, "Administrators must keep two-factor sign-in on.")
         return redirect("accounts:settings")
-    if not user_has_device(request.user, confirmed=True):
+    if not selectors.two_factor_device_list_for(user=request.user).exists():
         return redirect("accounts:settings")
     if request.method == "POST":
         services.two_factor_device_remove_all(user=request.user)
@@ -317,6 +328,17 @@ def organisation_detail(request, pk):
     )
 
 
+def _record_membership_read(request, membership) -> None:
+    if request.method == "GET":
+        access_event_record(
+            user=request.user,
+            organisation_id=membership.organisation_id,
+            subject=membership,
+            description=f"Membership of {membership.user.full_name} ({membership.user.email})",
+            path=request.get_full_path(),
+        )
+
+
 def _organisation_crumbs(organisation, label):
     return [
         {"label": "Home", "url": reverse("home")},
@@ -337,17 +359,20 @@ def member_add(request, pk):
         user=request.user, capability=Capability.MANAGE_MEMBERS, organisation_id=organisation.pk
     ):
         raise Http404("No such page")
-    form = MemberAddForm(request.POST or None)
+    form = MemberAddForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_create(
+            services.membership_create(
                 actor=request.user, organisation=organisation, request=request, **form.cleaned_data
             )
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
+            # Name the person by the address typed: an existing account's stored name belongs
+            # to them, not to this organisation, until they are a member.
             messages.success(
-                request, f"{membership.user.full_name} is now a member. We have emailed them."
+                request,
+                f"{form.cleaned_data['email']} is now a member. We have emailed them to let them know.",
             )
             return redirect("accounts:organisation_detail", pk=organisation.pk)
     return render(
@@ -367,7 +392,12 @@ def member_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def membership_edit(request, pk):
     membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
-    form = MembershipRoleForm(request.POST or None, initial={"role": membership.role})
+    _record_membership_read(request, membership)
+    form = MembershipRoleForm(
+        posted(request),
+        organisation=membership.organisation,
+        initial={"role": membership.role},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(
@@ -394,6 +424,7 @@ def membership_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def membership_end(request, pk):
     membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    _record_membership_read(request, membership)
     error = None
     if request.method == "POST":
         try:
@@ -421,6 +452,7 @@ def membership_two_factor_reset(request, pk):
     """For someone who has lost their phone: remove their authenticator app so they can set up
     a new one at their next sign-in."""
     membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    _record_membership_read(request, membership)
     error = None
     if request.method == "POST":
         try:
@@ -443,5 +475,31 @@ def membership_two_factor_reset(request, pk):
             "membership": membership,
             "has_device": selectors.two_factor_device_list_for(user=membership.user).exists(),
             "error": error,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_invitation_resend(request, pk):
+    """Send a fresh set-password link to someone who was added but has not signed in yet."""
+    membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
+    _record_membership_read(request, membership)
+    if membership.user.last_login is not None:
+        messages.info(request, f"{membership.user.full_name} has already signed in.")
+        return redirect("accounts:membership_edit", pk=membership.pk)
+    if request.method == "POST":
+        services.membership_invitation_resend(
+            actor=request.user, membership=membership, request=request
+        )
+        messages.success(request, f"We have sent a new link to {membership.user.email}.")
+        return redirect("accounts:organisation_detail", pk=membership.organisation_id)
+    return render(
+        request,
+        "accounts/membership_invitation_resend.html",
+        {
+            "page_title": f"Send {membership.user.full_name} a new link?",
+            "breadcrumbs": _organisation_crumbs(membership.organisation, membership.user.full_name),
+            "membership": membership,
         },
     )

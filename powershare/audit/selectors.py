@@ -5,7 +5,6 @@ import datetime
 from auditlog.models import LogEntry
 from django.db.models import Q, QuerySet
 
-from powershare.accounts.models import Membership
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where
 
@@ -28,16 +27,16 @@ def change_log_for(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[LogEntry]:
-    """Changes to records of the administrator's organisations, newest first."""
+    """Changes to records of the administrator's organisations, newest first.
+
+    Scoped by the organisation each change belongs to (recorded with it), never by who made
+    it: a member's work in another organisation is that organisation's business."""
     queryset = LogEntry.objects.select_related("actor", "content_type")
     if not user.is_superuser:
         org_ids = organisation_ids_where(user=user, capability=Capability.VIEW_AUDIT)
         if not org_ids:
             return LogEntry.objects.none()
-        members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-        queryset = queryset.filter(
-            Q(additional_data__organisation_id__in=org_ids) | Q(actor_id__in=members)
-        )
+        queryset = queryset.filter(additional_data__organisation_id__in=org_ids)
     if search:
         queryset = queryset.filter(
             Q(object_repr__icontains=search)
@@ -70,6 +69,6 @@ def access_log_for(
     return _day_range(queryset, "occurred_at", date_from, date_to)
 
 
-def history_for_record(record) -> QuerySet[LogEntry]:
+def history_for_record(*, record) -> QuerySet[LogEntry]:
     """The change timeline shown at the foot of a detail page."""
     return LogEntry.objects.get_for_object(record).select_related("actor").order_by("-timestamp")

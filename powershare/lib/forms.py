@@ -84,3 +84,14 @@ def form_errors_to_fields(form: forms.BaseForm, error) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def search_term(request, name: str = "q", max_length: int = 200) -> str:
+    """A search box's text from the query string, safe for any database: trimmed, bounded and
+    without NUL characters (which PostgreSQL refuses)."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:max_length]
+
+
+def posted(request):
+    """The submitted data for a form, or None on GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None

@@ -42,6 +42,24 @@ class SupportServiceForm(ModelForm):
         }
         widgets = {"how_they_help": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None and len(organisations) > 1:
+            # Someone in more than one organisation says whose directory this entry is for.
+            self.fields = {
+                "organisation": forms.ModelChoiceField(
+                    queryset=organisations,
+                    label="Which organisation's directory is this for?",
+                    empty_label=None,
+                    error_messages={
+                        "required": "Choose an organisation",
+                        "invalid_choice": "Choose an organisation from the list",
+                    },
+                    widget=forms.Select(attrs={"class": "ds_select"}),
+                ),
+                **self.fields,
+            }
+
     def clean(self):
         cleaned = super().clean()
         if not any(cleaned.get(k) for k in ("phone", "text_number", "email", "website")):
@@ -49,22 +67,6 @@ class SupportServiceForm(ModelForm):
                 "phone", "Give at least one way to reach the service: phone, text, email or website"
             )
         return cleaned
-
-
-class OrganisationChoiceForm(Form):
-    organisation = forms.ModelChoiceField(
-        queryset=None,
-        label="Which organisation's directory is this for?",
-        empty_label=None,
-        error_messages={
-            "required": "Choose an organisation",
-            "invalid_choice": "Choose an organisation from the list",
-        },
-    )
-
-    def __init__(self, *args, organisations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
 
 
 class ShareForm(Form):

@@ -12,10 +12,10 @@ from powershare.accounts import services as account_services
 from powershare.accounts.roles import Capability
 from powershare.accounts.sharing import share_list_for_record
 from powershare.audit.selectors import history_for_record
-from powershare.lib.forms import form_errors_to_fields
+from powershare.lib.forms import form_errors_to_fields, posted, search_term
 
 from . import selectors, services
-from .forms import OrganisationChoiceForm, ShareForm, SupportServiceForm
+from .forms import ShareForm, SupportServiceForm
 
 PAGE_SIZE = 25
 
@@ -40,8 +40,10 @@ def support_service_list(request):
         user=request.user, capability=Capability.VIEW_SUPPORT_DIRECTORY
     ):
         raise Http404("No such page")
-    search = request.GET.get("q", "").strip()
+    search = search_term(request)
     source = request.GET.get("source", "")
+    if source not in {"", "ours", "shared"}:
+        source = ""
     services_qs = selectors.support_service_list_for(
         user=request.user, search=search, source=source
     )
@@ -75,20 +77,12 @@ def support_service_create(request):
     organisations = _manageable_organisations(request.user)
     if not organisations:
         raise Http404("No such page")
-    form = SupportServiceForm(request.POST or None)
-    choose = (
-        OrganisationChoiceForm(
-            request.POST or None,
-            organisations=organisations,
-            initial={"organisation": organisations[0]},
-        )
-        if len(organisations) > 1
-        else None
-    )
-    if request.method == "POST" and form.is_valid() and (choose is None or choose.is_valid()):
-        organisation = choose.cleaned_data["organisation"] if choose else organisations[0]
+    form = SupportServiceForm(posted(request), organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        organisation = fields.pop("organisation", None) or organisations[0]
         service = services.support_service_create(
-            actor=request.user, organisation_id=organisation.pk, **form.cleaned_data
+            actor=request.user, organisation_id=organisation.pk, **fields
         )
         messages.success(request, f"“{service.name}” has been added to the directory.")
         return redirect("support:detail", pk=service.pk)
@@ -99,7 +93,6 @@ def support_service_create(request):
             "page_title": "Add a support service",
             "breadcrumbs": _crumbs({"label": "Add a support service"}),
             "form": form,
-            "choose": choose,
             "submit_label": "Add service",
         },
     )
@@ -125,8 +118,8 @@ def support_service_detail(request, pk):
             "can_share": selectors.support_service_is_ours(
                 user=request.user, service=service, capability=Capability.SHARE_RECORDS
             ),
-            "shares": share_list_for_record(service) if ours else [],
-            "history": history_for_record(service)[:20] if ours else [],
+            "shares": share_list_for_record(record=service) if ours else [],
+            "history": history_for_record(record=service)[:20] if ours else [],
         },
     )
 
@@ -139,7 +132,7 @@ def support_service_edit(request, pk):
         user=request.user, service=service, capability=Capability.MANAGE_SUPPORT_DIRECTORY
     ):
         raise Http404("No such page")
-    form = SupportServiceForm(request.POST or None, instance=service)
+    form = SupportServiceForm(posted(request), instance=service)
     if request.method == "POST" and form.is_valid():
         services.support_service_update(actor=request.user, service=service, **form.cleaned_data)
         messages.success(request, "Your changes have been saved.")
@@ -168,11 +161,11 @@ def support_service_sharing(request, pk):
         user=request.user, service=service, capability=Capability.SHARE_RECORDS
     ):
         raise Http404("No such page")
-    shares = share_list_for_record(service)
+    shares = share_list_for_record(record=service)
     partners = account_selectors.organisation_partner_choices(
         exclude_ids=[service.organisation_id, *(s.partner_id for s in shares)]
     )
-    form = ShareForm(request.POST or None, partners=partners)
+    form = ShareForm(posted(request), partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
             share = account_services.share_create(
@@ -207,7 +200,7 @@ def support_service_share_end(request, pk, share_pk):
         user=request.user, service=service, capability=Capability.SHARE_RECORDS
     ):
         raise Http404("No such page")
-    share = next((s for s in share_list_for_record(service) if s.pk == share_pk), None)
+    share = next((s for s in share_list_for_record(record=service) if s.pk == share_pk), None)
     if share is None:
         raise Http404("No such share")
     if request.method == "POST":

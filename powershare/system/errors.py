@@ -4,6 +4,8 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from powershare.api.middleware import error_body, is_api_request
+
 
 def _page(request, template, status, title):
     return render(request, template, {"page_title": title}, status=status)
@@ -18,12 +20,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         # The API answers in its one error shape, even for addresses it does not know.
-        return JsonResponse(
-            {"code": "not_found", "detail": "There is no API operation here.", "errors": []},
-            status=404,
-        )
+        return JsonResponse(error_body(404), status=404)
     return _page(request, "errors/404.html", 404, "Page not found")
 
 

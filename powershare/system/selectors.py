@@ -7,6 +7,28 @@ from django.utils import timezone
 
 from .models import WorkerHeartbeat
 
+#: Set once a check finds every migration applied. New migrations only arrive with a new
+#: deployment, which restarts the process, so there is no need to build the migration graph on
+#: every probe after that. While some are unapplied, each probe checks again.
+_all_migrations_applied = False
+
+
+def unapplied_migration_count(connection) -> int:
+    """How many migrations are not applied yet; 0 is remembered for the life of the process."""
+    global _all_migrations_applied
+    if _all_migrations_applied:
+        return 0
+    executor = MigrationExecutor(connection)
+    count = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    _all_migrations_applied = count == 0
+    return count
+
+
+def forget_migration_check() -> None:
+    """Make the next health check look at the migrations again (for tests)."""
+    global _all_migrations_applied
+    _all_migrations_applied = False
+
 
 def health_report() -> tuple[bool, dict]:
     """(healthy, details). Unhealthy when the database is unreachable, migrations are waiting,
@@ -25,11 +47,10 @@ def health_report() -> tuple[bool, dict]:
         report["problems"] = problems
         return False, report
 
-    executor = MigrationExecutor(connection)
-    unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    report["unapplied_migrations"] = len(unapplied)
+    unapplied = unapplied_migration_count(connection)
+    report["unapplied_migrations"] = unapplied
     if unapplied:
-        problems.append(f"{len(unapplied)} migration(s) not applied")
+        problems.append(f"{unapplied} migration(s) not applied")
 
     latest = WorkerHeartbeat.objects.order_by("-last_seen_at").first()
     if latest is None:

@@ -1,6 +1,11 @@
+import datetime
+
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
+
+#: How long the heartbeat of a worker that has stopped is kept before a starting worker removes it.
+HEARTBEAT_KEEP = datetime.timedelta(days=1)
 
 
 def worker_heartbeat_record(*, worker_id: str, hostname: str, started_at) -> None:
@@ -9,3 +14,15 @@ def worker_heartbeat_record(*, worker_id: str, hostname: str, started_at) -> Non
         worker_id=worker_id,
         defaults={"hostname": hostname, "started_at": started_at, "last_seen_at": timezone.now()},
     )
+
+
+def worker_heartbeat_prune(*, older_than: datetime.timedelta = HEARTBEAT_KEEP) -> int:
+    """Delete the heartbeats of workers not seen for `older_than`; returns how many went.
+
+    Each worker start (and each autoreload restart) beats under a new worker id, so a worker
+    calls this when it starts to keep the table to the workers of about the last day.
+    """
+    deleted, _ = WorkerHeartbeat.objects.filter(
+        last_seen_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted

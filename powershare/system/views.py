@@ -16,7 +16,7 @@ from .selectors import health_report
 def home(request):
     """A dashboard per role, built from what exists so far: organisations, roles and members."""
     user = request.user
-    memberships = account_selectors.current_memberships(user)
+    memberships = account_selectors.current_memberships(user=user)
     own_ids = [m.organisation_id for m in memberships]
     context = {
         "page_title": f"Hello, {user.get_short_name()}",

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -193,3 +194,101 @@ def test_administrators_see_who_has_not_signed_in_yet(client_for, personas):
     ).count()
     assert f"{never} people have been added but not signed in yet" in body
     assert "Needs attention" not in client_for("alice").get(reverse("home")).content.decode()
+
+
+def test_a_council_cannot_make_anyone_a_national_coordinator(client_for, personas):
+    from django.core.exceptions import ValidationError
+
+    from powershare.accounts.services import membership_change_role
+
+    client = client_for("admin")
+    page = client.get(reverse("accounts:member_add", args=[personas.council_a.pk])).content.decode()
+    assert "National coordinator" not in page
+    response = client.post(
+        reverse("accounts:member_add", args=[personas.council_a.pk]),
+        {"full_name": "Nat", "email": "nat@a.example", "role": Role.NATIONAL_COORDINATOR},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not User.objects.filter(email="nat@a.example").exists()
+    membership = Membership.objects.get(user=personas.bob)
+    with pytest.raises(ValidationError):
+        membership_change_role(
+            actor=personas.admin, membership=membership, role=Role.NATIONAL_COORDINATOR
+        )
+
+
+def test_administrators_cannot_change_their_own_role(client_for, personas):
+    membership = Membership.objects.get(user=personas.admin)
+    response = client_for("admin").post(
+        reverse("accounts:membership_edit", args=[membership.pk]), {"role": Role.LEADER}
+    )
+    assert "change your own role" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMINISTRATOR
+
+
+def test_adding_an_existing_account_shows_only_what_was_typed(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("admin").post(
+            reverse("accounts:member_add", args=[personas.council_a.pk]),
+            {"full_name": "Someone", "email": personas.charlie.email, "role": Role.FACILITATOR},
+            follow=True,
+        )
+    body = response.content.decode()
+    assert f"{personas.charlie.email} is now a member" in body
+    assert len(mail.outbox) == 1
+    assert "Aberdeen City Council" in mail.outbox[0].subject
+
+
+def test_a_council_admin_cannot_reset_two_factor_for_someone_who_also_works_elsewhere(
+    client_for, personas
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from powershare.accounts.services import membership_create
+
+    TOTPDevice.objects.create(user=personas.charlie, name="app", confirmed=True)
+    membership = membership_create(
+        actor=personas.admin,
+        organisation=personas.council_a,
+        email=personas.charlie.email,
+        full_name="",
+        role=Role.FACILITATOR,
+    )
+    body = (
+        client_for("admin")
+        .post(reverse("accounts:membership_two_factor_reset", args=[membership.pk]))
+        .content.decode()
+    )
+    assert "also belongs to another organisation" in body
+    assert TOTPDevice.objects.filter(user=personas.charlie).exists()
+
+
+def test_an_administrator_sends_a_new_link_to_someone_who_never_signed_in(
+    client_for, personas, django_capture_on_commit_callbacks
+):
+    from powershare.accounts.services import membership_create
+
+    membership = membership_create(
+        actor=personas.admin,
+        organisation=personas.council_a,
+        email="late.starter@a.example",
+        full_name="Late Starter",
+        role=Role.LEADER,
+    )
+    client = client_for("admin")
+    assert (
+        "Send a new link"
+        in client.get(
+            reverse("accounts:organisation_detail", args=[personas.council_a.pk])
+        ).content.decode()
+    )
+    url = reverse("accounts:membership_invitation_resend", args=[membership.pk])
+    assert client_for("alice").post(url).status_code == 404
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert [m.to for m in mail.outbox] == [["late.starter@a.example"]]
+    assert "/password-reset/" in mail.outbox[0].body

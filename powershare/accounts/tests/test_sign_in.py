@@ -54,7 +54,7 @@ def test_repeated_failures_lock_the_account_with_a_clear_page(client, personas):
     assert response.status_code == 429
     body = response.content.decode()
     assert "Sign-in is paused for this account" in body
-    assert "wait 30 minutes" in body
+    assert "You can sign in again in 30 minutes" in body
     assert 'class="ds_site-header"' in body
 
 
@@ -128,3 +128,84 @@ def test_sign_out_asks_then_signs_out(client_for):
     assert "Sign out" in page.content.decode()
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_lockout_cannot_be_dodged_by_changing_the_emails_capitals(client, personas):
+    for variant in ["alice", "ALICE", "Alice", "aLiCe", "ALIce"]:
+        email = personas.alice.email.replace("alice", variant)
+        client.post(reverse("accounts:login"), {"username": email, "password": "wrong"})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": personas.alice.email.upper(), "password": PASSWORD},
+    )
+    assert response.status_code == 429
+
+
+def test_the_lockout_counts_wrong_passwords_from_any_address(client, personas):
+    for number in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": personas.alice.email, "password": "wrong"},
+            REMOTE_ADDR=f"198.51.100.{number}",
+        )
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": personas.alice.email, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.99",
+    )
+    assert response.status_code == 429
+
+
+def test_resetting_the_password_lifts_a_pause_at_once(
+    client, personas, django_capture_on_commit_callbacks
+):
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": personas.bob.email, "password": "no"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+    link = re.search(r"https?://[^/]+(/password-reset/\S+)", mail.outbox[0].body).group(1)
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(
+        set_url,
+        {"new_password1": "fresh-long-passphrase", "new_password2": "fresh-long-passphrase"},
+    )
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": personas.bob.email, "password": "fresh-long-passphrase"},
+    )
+    assert response.status_code == 302
+
+
+def test_a_reset_link_really_expires_after_two_hours(
+    client, personas, django_capture_on_commit_callbacks, monkeypatch
+):
+    import datetime
+
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+    link = re.search(r"https?://[^/]+(/password-reset/\S+)", mail.outbox[0].body).group(1)
+    later = datetime.datetime.now() + datetime.timedelta(hours=2, minutes=1)
+    monkeypatch.setattr(PasswordResetTokenGenerator, "_now", lambda self: later)
+    body = client.get(link, follow=True).content.decode()
+    assert "This link has expired" in body
+
+
+def test_someone_whose_welcome_link_expired_can_ask_for_a_new_one(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from powershare.accounts.models import User
+
+    newcomer = User.objects.create_user(email="newcomer@a.example", full_name="New Comer")
+    assert not newcomer.has_usable_password()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "Newcomer@A.example"})
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["newcomer@a.example"]
+
+
+def test_signed_in_pages_are_never_kept_by_the_browser(client_for):
+    response = client_for("alice").get(reverse("home"))
+    assert response["Cache-Control"] == "private, no-store"
+    assert "camera=()" in response["Permissions-Policy"]

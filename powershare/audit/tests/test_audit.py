@@ -104,3 +104,25 @@ def test_the_audit_pages_run_a_fixed_number_of_queries(
     few = measure()
     add(70)
     assert measure() == few
+
+
+def test_a_members_work_in_another_organisation_stays_out_of_our_change_log(client_for, personas):
+    from auditlog.context import set_actor
+
+    from powershare.accounts.models import Membership
+
+    with set_actor(personas.charlie):
+        support_service_create(
+            actor=personas.charlie,
+            organisation_id=personas.council_b.pk,
+            name="Angus private service",
+            how_they_help="Help",
+            phone="01632 960 996",
+        )
+    # charlie also works with council A for a while
+    Membership.objects.create(
+        user=personas.charlie, organisation=personas.council_a, role="facilitator"
+    )
+    body = client_for("admin").get(reverse("audit:change_log")).content.decode()
+    assert "Angus private service" not in body
+    assert "Charlie Campbell" in body  # the membership in A is A's business

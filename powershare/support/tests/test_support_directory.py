@@ -121,3 +121,27 @@ def test_the_list_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("support:list"), {"page": 2})
     assert "80 services" in response.content.decode()
+
+
+def test_odd_search_text_is_handled_kindly(client_for, personas):
+    client = client_for("alice")
+    for query in ["a\x00b", "%", "'; drop table", "x" * 5000]:
+        response = client.get(reverse("support:list"), {"q": query, "source": "nonsense"})
+        assert response.status_code == 200
+    assert client.get(reverse("support:list"), {"page": "last"}).status_code == 200
+    assert client.get(reverse("support:list"), {"page": "99999999999999999999"}).status_code == 200
+
+
+def test_someone_in_two_organisations_chooses_whose_directory(client_for, personas):
+    from powershare.accounts.models import Membership
+
+    Membership.objects.create(
+        user=personas.alice, organisation=personas.council_b, role="learning_lead"
+    )
+    client = client_for("alice")
+    page = client.get(reverse("support:create")).content.decode()
+    assert "Which organisation&#x27;s directory is this for?" in page
+    empty = client.post(reverse("support:create"), {}).content.decode()
+    assert empty.count('id="error-summary"') == 1
+    client.post(reverse("support:create"), _service_form(organisation=personas.council_b.pk))
+    assert SupportService.objects.get(name="Harbour Helpline").organisation == personas.council_b
