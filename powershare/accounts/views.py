@@ -18,6 +18,7 @@ from django_otp.util import random_hex
 
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.system.services import form_submission_once
 
 from . import selectors, services
 from .forms import (
@@ -124,9 +125,18 @@ def account_settings(request):
         if not can_use_api:
             raise PermissionDenied
         if form.is_valid():
-            _, plain = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-            request.session[NEW_TOKEN_SESSION_KEY] = plain
-            return redirect("accounts:settings")
+
+            def create():
+                _, plain = services.api_token_create(
+                    user=request.user, name=form.cleaned_data["name"]
+                )
+                request.session[NEW_TOKEN_SESSION_KEY] = plain
+                return reverse("accounts:settings")
+
+            url, _ = form_submission_once(
+                user=request.user, token=request.POST.get("form_token", ""), create=create
+            )
+            return redirect(url)
     memberships = selectors.current_memberships(user=request.user)
     return render(
         request,
@@ -361,20 +371,29 @@ def member_add(request, pk):
         raise Http404("No such page")
     form = MemberAddForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create():
             services.membership_create(
                 actor=request.user, organisation=organisation, request=request, **form.cleaned_data
+            )
+            return reverse("accounts:organisation_detail", args=[organisation.pk])
+
+        try:
+            url, created = form_submission_once(
+                user=request.user, token=request.POST.get("form_token", ""), create=create
             )
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
-            # Name the person by the address typed: an existing account's stored name belongs
-            # to them, not to this organisation, until they are a member.
-            messages.success(
-                request,
-                f"{form.cleaned_data['email']} is now a member. We have emailed them to let them know.",
-            )
-            return redirect("accounts:organisation_detail", pk=organisation.pk)
+            if created:
+                # Name the person by the address typed: an existing account's stored name
+                # belongs to them, not to this organisation, until they are a member.
+                messages.success(
+                    request,
+                    f"{form.cleaned_data['email']} is now a member. "
+                    "We have emailed them to let them know.",
+                )
+            return redirect(url)
     return render(
         request,
         "accounts/member_add.html",

@@ -13,6 +13,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.sharing import share_list_for_record
 from powershare.audit.selectors import history_for_record
 from powershare.lib.forms import form_errors_to_fields, posted, search_term
+from powershare.system.services import form_submission_once
 
 from . import selectors, services
 from .forms import ShareForm, SupportServiceForm
@@ -26,6 +27,13 @@ def _crumbs(*items):
         {"label": "Support directory", "url": reverse("support:list")},
         *items,
     ]
+
+
+def _report_submission(request, created: bool, done: str) -> None:
+    if created:
+        messages.success(request, done)
+    else:
+        messages.info(request, "You had already sent this form, so nothing new was saved.")
 
 
 def _manageable_organisations(user):
@@ -81,11 +89,18 @@ def support_service_create(request):
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         organisation = fields.pop("organisation", None) or organisations[0]
-        service = services.support_service_create(
-            actor=request.user, organisation_id=organisation.pk, **fields
+
+        def create():
+            service = services.support_service_create(
+                actor=request.user, organisation_id=organisation.pk, **fields
+            )
+            return reverse("support:detail", args=[service.pk])
+
+        url, created = form_submission_once(
+            user=request.user, token=request.POST.get("form_token", ""), create=create
         )
-        messages.success(request, f"“{service.name}” has been added to the directory.")
-        return redirect("support:detail", pk=service.pk)
+        _report_submission(request, created, f"“{fields['name']}” has been added to the directory.")
+        return redirect(url)
     return render(
         request,
         "support/form.html",
@@ -167,15 +182,23 @@ def support_service_sharing(request, pk):
     )
     form = ShareForm(posted(request), partners=partners)
     if request.method == "POST" and form.is_valid():
+        partner = form.cleaned_data["partner"]
+
+        def create():
+            account_services.share_create(actor=request.user, record=service, partner=partner)
+            return reverse("support:sharing", args=[service.pk])
+
         try:
-            share = account_services.share_create(
-                actor=request.user, record=service, partner=form.cleaned_data["partner"]
+            url, created = form_submission_once(
+                user=request.user, token=request.POST.get("form_token", ""), create=create
             )
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
-            messages.success(request, f"“{service.name}” is now shared with {share.partner.name}.")
-            return redirect("support:sharing", pk=service.pk)
+            _report_submission(
+                request, created, f"“{service.name}” is now shared with {partner.name}."
+            )
+            return redirect(url)
     return render(
         request,
         "support/sharing.html",

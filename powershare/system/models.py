@@ -11,3 +11,21 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} (last seen {self.last_seen_at:%Y-%m-%d %H:%M:%S})"
+
+
+class FormSubmission(models.Model):
+    """A form that created something, by its one-time token: sending the same form again (a
+    double click, or Back and resend) leads to what the first one made instead of a copy."""
+
+    token = models.CharField(max_length=64)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="one_result_per_form_token")
+        ]
+
+    def __str__(self):
+        return f"{self.token} → {self.result_url}"

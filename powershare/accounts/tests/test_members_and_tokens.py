@@ -292,3 +292,18 @@ def test_an_administrator_sends_a_new_link_to_someone_who_never_signed_in(
         client.post(url)
     assert [m.to for m in mail.outbox] == [["late.starter@a.example"]]
     assert "/password-reset/" in mail.outbox[0].body
+
+
+def test_double_submits_make_one_member_and_one_token(client_for, personas):
+    client = client_for("admin")
+    data = {"full_name": "Fay", "email": "fay@a.example", "role": Role.LEADER, "form_token": "t1"}
+    url = reverse("accounts:member_add", args=[personas.council_a.pk])
+    client.post(url, data)
+    second = client.post(url, data)
+    assert second.status_code == 302
+    assert Membership.objects.filter(user__email="fay@a.example").count() == 1
+
+    client = client_for("alice")
+    for _ in range(2):
+        client.post(reverse("accounts:settings"), {"name": "Script", "form_token": "t2"})
+    assert ApiToken.objects.filter(user=personas.alice).count() == 1

@@ -1,7 +1,10 @@
 """Template helpers used on every page (loaded as a builtin)."""
 
+import secrets
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from powershare.lib.forms import widget_kind
@@ -45,3 +48,13 @@ def changed_fields(entry) -> str:
         except (AttributeError, FieldDoesNotExist):  # a model or field since removed
             names.append(field_name.replace("_", " "))
     return ", ".join(names)
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context) -> str:
+    """A hidden one-time token for a form that creates something (see form_submission_once).
+    A form shown again with its errors keeps the token it was sent with."""
+    request = context["request"]
+    token = request.POST.get("form_token", "") if request.method == "POST" else ""
+    token = token[:64] or secrets.token_urlsafe(24)
+    return format_html('<input type="hidden" name="form_token" value="{}">', token)

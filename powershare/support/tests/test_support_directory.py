@@ -145,3 +145,24 @@ def test_someone_in_two_organisations_chooses_whose_directory(client_for, person
     assert empty.count('id="error-summary"') == 1
     client.post(reverse("support:create"), _service_form(organisation=personas.council_b.pk))
     assert SupportService.objects.get(name="Harbour Helpline").organisation == personas.council_b
+
+
+def test_sending_the_same_form_twice_saves_one_service(client_for, personas):
+    client = client_for("alice")
+    data = _service_form(form_token="one-time-token-1")
+    first = client.post(reverse("support:create"), data)
+    second = client.post(reverse("support:create"), data, follow=True)
+    assert SupportService.objects.filter(name="Harbour Helpline").count() == 1
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert "nothing new was saved" in second.content.decode()
+    client.post(reverse("support:create"), _service_form(form_token="another-token"))
+    assert SupportService.objects.filter(name="Harbour Helpline").count() == 2
+
+
+def test_a_form_shown_again_with_errors_keeps_its_token(client_for, personas):
+    body = (
+        client_for("alice")
+        .post(reverse("support:create"), {"name": "", "form_token": "keep-me"})
+        .content.decode()
+    )
+    assert 'name="form_token" value="keep-me"' in body
