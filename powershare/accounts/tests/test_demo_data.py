@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from powershare.accounts.models import Organisation, OrganisationKind
+from powershare.accounts.models import Organisation, OrganisationKind, User
 
 
 def _row_counts():
@@ -25,18 +25,18 @@ def test_the_32_councils_and_national_bodies_ship_as_reference_data(db):
 
 
 def test_demo_data_is_idempotent(db):
-    call_command("demo_data", stdout=StringIO())
+    call_command("demo_data", "--force", stdout=StringIO())
     first = _row_counts()
     log_entries = LogEntry.objects.count()
     out = StringIO()
-    call_command("demo_data", stdout=out)
+    call_command("demo_data", "--force", stdout=out)
     assert _row_counts() == first
     assert LogEntry.objects.count() == log_entries
     assert "nothing to change" in out.getvalue()
 
 
 def test_the_printed_demo_logins_work(client, db):
-    call_command("demo_data", stdout=StringIO())
+    call_command("demo_data", "--force", stdout=StringIO())
     out = StringIO()
     call_command("demo_data", "--list-logins", "--format", "json", stdout=out)
     logins = json.loads(out.getvalue())
@@ -71,3 +71,12 @@ def test_the_readme_lists_every_demo_login():
     assert DEMO_PASSWORD in readme
     for email, _, role, organisation, _ in DEMO_PEOPLE:
         assert f"| {email} | {role.label} | {organisation} |" in readme
+
+
+def test_demo_data_refuses_to_load_on_what_looks_like_a_live_service(db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="looks like a live service"):
+        call_command("demo_data", stdout=StringIO())
+    assert not User.objects.filter(email__endswith="@fife.example").exists()

@@ -10,8 +10,9 @@ function; this command calls them in order.
 
 import json
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
@@ -180,11 +181,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--list-logins", action="store_true", help="Print the demo logins.")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load demo data even with debug off (never on a live service: the demo "
+            "accounts, administrators included, share a published password).",
+        )
 
-    def handle(self, *args, list_logins=False, format="text", **options):
+    def handle(self, *args, list_logins=False, format="text", force=False, **options):
         if list_logins:
             self.print_logins(format)
             return
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "Demo data is for trying PowerShare out: its accounts share a published "
+                "password. Debug is off, so this looks like a live service; nothing was loaded. "
+                "Use --force if you are sure."
+            )
         with transaction.atomic():
             created = self.load_people()
             created += self.load_support_services()
