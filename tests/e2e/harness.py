@@ -23,7 +23,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 800}
 MAX_PAGES_PER_PERSONA = 60
 
-PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin"]  # None: not signed in
+PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora"]  # None: not signed in
 
 # Paths the crawl never opens: static files and the machine-readable API description.
 SKIPPED_PREFIXES = ("/static/",)
