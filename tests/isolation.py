@@ -39,6 +39,7 @@ REGISTRY: dict[str, Entry] = {
     ),
     "accounts:password_reset_complete": Entry(public="says the password was changed"),
     "accounts:settings": Entry(),
+    "accounts:stay_signed_in": Entry(),
     "accounts:password_change": Entry(),
     "accounts:two_factor_setup": Entry(),
     "accounts:two_factor_disable": Entry(),

@@ -38,5 +38,7 @@ def navigation(request):
         current = request.path == url if prefix is None else request.path.startswith(prefix)
         items.append({"label": label, "url": url, "current": current})
     context["navigation"] = items
+    context["session_expires_at"] = request.session.get_expiry_date()
+    context["session_warning_seconds"] = settings.SESSION_WARNING_SECONDS
     context["current_memberships"] = current_memberships(user=user)
     return context

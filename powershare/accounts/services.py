@@ -1,9 +1,11 @@
 """Every write about users, memberships, API tokens and sharing."""
 
+import datetime
 import secrets
 from functools import partial
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -277,3 +279,10 @@ def membership_invitation_resend(*, actor: User, membership: Membership, request
         raise PermissionDenied("You can't send invitations for this organisation.")
     if membership.user.last_login is None:
         _email_new_member(membership=membership, is_new=True, request=request)
+
+
+def session_extend(*, session) -> "datetime.datetime":
+    """Move the sign-out time to SESSION_COOKIE_AGE from now, and return it."""
+    expires_at = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    session.set_expiry(expires_at)
+    return expires_at

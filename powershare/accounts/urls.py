@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", views.account_settings, name="settings"),
+    path("account/stay-signed-in/", views.stay_signed_in, name="stay_signed_in"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/turn-off/", views.two_factor_disable, name="two_factor_disable"),

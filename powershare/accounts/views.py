@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,6 +43,24 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
     extra_context = {"page_title": "Sign in to PowerShare"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stay_signed_in(request):
+    """Extend the session by another SESSION_COOKIE_AGE, so nobody loses what they are typing.
+    Pages call this from the warning they show before sign-out; it also works without scripts."""
+    if request.method == "POST":
+        expires_at = services.session_extend(session=request.session)
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"expires_at": expires_at.isoformat()})
+        messages.success(request, "You are still signed in.")
+        return redirect(_safe_next(request, reverse("home")))
+    return render(
+        request,
+        "accounts/stay_signed_in.html",
+        {"page_title": "Stay signed in", "next": _safe_next(request, "")},
+    )
 
 
 @require_http_methods(["GET", "POST"])

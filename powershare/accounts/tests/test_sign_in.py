@@ -209,3 +209,46 @@ def test_signed_in_pages_are_never_kept_by_the_browser(client_for):
     response = client_for("alice").get(reverse("home"))
     assert response["Cache-Control"] == "private, no-store"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_sign_out_time_is_fixed_at_sign_in_and_pages_offer_to_extend_it(client, personas):
+    import datetime
+
+    from django.utils import timezone
+
+    client.post(reverse("accounts:login"), {"username": personas.alice.email, "password": PASSWORD})
+    expires = client.session.get_expiry_date()
+    assert abs((expires - timezone.now()) - datetime.timedelta(hours=8)) < datetime.timedelta(
+        minutes=1
+    )
+    body = client.get(reverse("support:list")).content.decode()
+    assert 'id="session-warning"' in body
+    shown = re.search(r'data-expires-at="([^"]+)"', body).group(1)
+    assert abs(datetime.datetime.fromisoformat(shown) - expires) < datetime.timedelta(seconds=1)
+    # The sign-out time does not drift with each page.
+    client.get(reverse("home"))
+    assert client.session.get_expiry_date() == expires
+
+
+def test_staying_signed_in_moves_the_sign_out_time(client, personas, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    client.post(reverse("accounts:login"), {"username": personas.alice.email, "password": PASSWORD})
+    session = client.session
+    session.set_expiry(timezone.now() + datetime.timedelta(minutes=3))
+    session.save()
+    response = client.post(reverse("accounts:stay_signed_in"), HTTP_ACCEPT="application/json")
+    later = datetime.datetime.fromisoformat(response.json()["expires_at"])
+    assert later - timezone.now() > datetime.timedelta(hours=7, minutes=59)
+    assert client.session.get_expiry_date() == later
+    # Without scripts: a normal form post, back to where the person was.
+    response = client.post(reverse("accounts:stay_signed_in"), {"next": "/support-services/"})
+    assert response["Location"] == "/support-services/"
+    assert (
+        client.post(reverse("accounts:stay_signed_in"), {"next": "https://evil.example/"})[
+            "Location"
+        ]
+        == "/"
+    )
