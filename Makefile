@@ -76,10 +76,11 @@ run: install .env
 	@trap 'kill $$worker $$server 2>/dev/null; wait; exit 0' INT TERM; \
 		$(PY) manage.py db_worker & worker=$$!; \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks & server=$$!; \
-		wait -n; status=$$?; \
+		while kill -0 $$worker 2>/dev/null && kill -0 $$server 2>/dev/null; do sleep 1; done; \
 		trap - INT TERM; \
 		if kill -0 $$server 2>/dev/null; then stopped="The worker"; other="the web server"; \
-		else stopped="The web server"; other="the worker"; fi; \
+			wait $$worker; status=$$?; \
+		else stopped="The web server"; other="the worker"; wait $$server; status=$$?; fi; \
 		echo "$$stopped stopped (exit status $$status); stopping $$other." >&2; \
 		kill $$worker $$server 2>/dev/null; wait; \
 		exit $$status

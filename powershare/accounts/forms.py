@@ -40,7 +40,7 @@ class SignInForm(DesignSystemFormMixin, auth_forms.AuthenticationForm):
         }
 
     def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
+        return User.normalise_email(self.cleaned_data["username"])
 
 
 class QueuedEmailPasswordResetForm(auth_forms.PasswordResetForm):
@@ -52,7 +52,7 @@ class QueuedEmailPasswordResetForm(auth_forms.PasswordResetForm):
     added by an administrator whose welcome link expired can ask for a new one here."""
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return User.objects.filter(email=User.normalise_email(email), is_active=True)
 
     def save(self, *, request=None, use_https=False, kind="password_reset", **kwargs):
         domain = request.get_host() if request is not None else "localhost"

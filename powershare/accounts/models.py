@@ -49,7 +49,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("Every user needs an email address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=User.normalise_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -63,7 +63,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # Emails are stored in one normal form and matched exactly. A case-insensitive database
+        # match would let lookalike letters (PostgreSQL upper-cases 'ı' to 'I') reach an
+        # account under a name the sign-in lockout counts separately.
+        return self.get(email=User.normalise_email(username or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -92,6 +95,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self):
         # Django's own admin site is not used; our administrators work in PowerShare's pages.
         return False
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        """The one form an email address is stored, matched and counted in."""
+        return email.strip().lower()
+
+    def save(self, *args, **kwargs):
+        self.email = User.normalise_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name

@@ -6,8 +6,10 @@ from django.conf import settings
 def sign_in_name(request, credentials) -> str:
     """The account a sign-in attempt is for, as sign-in matches it (case-insensitive email), so
     'Alice@…' and 'alice@…' share one count of failures."""
+    from .models import User
+
     value = (credentials or {}).get("username") or request.POST.get("username") or ""
-    return value.strip().lower()
+    return User.normalise_email(value)
 
 
 def client_address(request) -> str:

@@ -87,7 +87,11 @@ def membership_create(
         raise PermissionDenied("You can't add members to this organisation.")
     _check_role_fits(role, organisation)
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=User.normalise_email(email)).first()
+    if user is not None and user.is_superuser:
+        raise ValidationError(
+            {"email": "This address belongs to the PowerShare service team. Choose another."}
+        )
     is_new = user is None
     if is_new:
         user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
@@ -207,13 +211,17 @@ def two_factor_code_matches(*, key: str, code: str) -> bool:
 def _log_two_factor_change(user: User, change: str) -> None:
     """Put a change to someone's two-factor sign-in in the change log of each of their
     organisations (authenticator keys themselves are never logged)."""
-    for membership in Membership.objects.current().filter(user=user):
+    organisation_ids = list(
+        Membership.objects.current().filter(user=user).values_list("organisation_id", flat=True)
+    )
+    # Someone with no organisation (the service team) still gets one entry, which superusers see.
+    for organisation_id in organisation_ids or [None]:
         LogEntry.objects.log_create(
             user,
             action=LogEntry.Action.UPDATE,
             changes={"two-factor sign-in": ["", change]},
             force_log=True,
-            additional_data={"organisation_id": membership.organisation_id},
+            additional_data={"organisation_id": organisation_id} if organisation_id else None,
         )
 
 
@@ -243,6 +251,10 @@ def two_factor_reset_for_member(*, actor: User, membership: Membership) -> int:
     if membership.user_id == actor.pk:
         raise ValidationError(
             "You can't reset your own two-factor sign-in here. Ask another administrator."
+        )
+    if membership.user.is_superuser:
+        raise ValidationError(
+            "Only the PowerShare service team can reset this person's two-factor sign-in."
         )
     managed = set(organisation_ids_where(user=actor, capability=Capability.MANAGE_MEMBERS))
     theirs = set(

@@ -18,7 +18,7 @@ from django_otp.util import random_hex
 
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
-from powershare.system.services import form_submission_once
+from powershare.system.submissions import submit_once
 
 from . import selectors, services
 from .forms import (
@@ -143,17 +143,20 @@ def account_settings(request):
         if not can_use_api:
             raise PermissionDenied
         if form.is_valid():
+            made = {}
 
             def create():
-                _, plain = services.api_token_create(
+                _, made["plain"] = services.api_token_create(
                     user=request.user, name=form.cleaned_data["name"]
                 )
-                request.session[NEW_TOKEN_SESSION_KEY] = plain
                 return reverse("accounts:settings")
 
-            url, _ = form_submission_once(
-                user=request.user, token=request.POST.get("form_token", ""), create=create
-            )
+            url, created = submit_once(request, create)
+            if created:
+                # Only a token that was really saved is shown (a losing double click's is not).
+                request.session[NEW_TOKEN_SESSION_KEY] = made["plain"]
+            else:
+                messages.info(request, "You had already sent this form, so nothing new was saved.")
             return redirect(url)
     memberships = selectors.current_memberships(user=request.user)
     return render(
@@ -397,9 +400,7 @@ def member_add(request, pk):
             return reverse("accounts:organisation_detail", args=[organisation.pk])
 
         try:
-            url, created = form_submission_once(
-                user=request.user, token=request.POST.get("form_token", ""), create=create
-            )
+            url, created = submit_once(request, create)
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
@@ -411,6 +412,8 @@ def member_add(request, pk):
                     f"{form.cleaned_data['email']} is now a member. "
                     "We have emailed them to let them know.",
                 )
+            else:
+                messages.info(request, "You had already sent this form, so nothing new was saved.")
             return redirect(url)
     return render(
         request,

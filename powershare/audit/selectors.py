@@ -3,8 +3,10 @@
 import datetime
 
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
+from powershare.accounts.models import ApiToken, Membership, User
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where
 
@@ -30,13 +32,23 @@ def change_log_for(
     """Changes to records of the administrator's organisations, newest first.
 
     Scoped by the organisation each change belongs to (recorded with it), never by who made
-    it: a member's work in another organisation is that organisation's business."""
+    it: a member's work in another organisation is that organisation's business. Changes to a
+    current member's own account and API tokens, which belong to no one organisation, are
+    shown to the administrators of each organisation they are a member of."""
     queryset = LogEntry.objects.select_related("actor", "content_type")
     if not user.is_superuser:
         org_ids = organisation_ids_where(user=user, capability=Capability.VIEW_AUDIT)
         if not org_ids:
             return LogEntry.objects.none()
-        queryset = queryset.filter(additional_data__organisation_id__in=org_ids)
+        members = Membership.objects.current().filter(organisation_id__in=org_ids).values("user_id")
+        their_tokens = ApiToken.objects.filter(user_id__in=members).values("pk")
+        queryset = queryset.filter(
+            Q(additional_data__organisation_id__in=org_ids)
+            | Q(content_type=ContentType.objects.get_for_model(User), object_id__in=members)
+            | Q(
+                content_type=ContentType.objects.get_for_model(ApiToken), object_id__in=their_tokens
+            )
+        )
     if search:
         queryset = queryset.filter(
             Q(object_repr__icontains=search)

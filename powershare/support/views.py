@@ -13,7 +13,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.sharing import share_list_for_record
 from powershare.audit.selectors import history_for_record
 from powershare.lib.forms import form_errors_to_fields, posted, search_term
-from powershare.system.services import form_submission_once
+from powershare.system.submissions import submit_once
 
 from . import selectors, services
 from .forms import ShareForm, SupportServiceForm
@@ -96,9 +96,7 @@ def support_service_create(request):
             )
             return reverse("support:detail", args=[service.pk])
 
-        url, created = form_submission_once(
-            user=request.user, token=request.POST.get("form_token", ""), create=create
-        )
+        url, created = submit_once(request, create)
         _report_submission(request, created, f"“{fields['name']}” has been added to the directory.")
         return redirect(url)
     return render(
@@ -189,9 +187,7 @@ def support_service_sharing(request, pk):
             return reverse("support:sharing", args=[service.pk])
 
         try:
-            url, created = form_submission_once(
-                user=request.user, token=request.POST.get("form_token", ""), create=create
-            )
+            url, created = submit_once(request, create)
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:

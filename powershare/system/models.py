@@ -18,13 +18,17 @@ class FormSubmission(models.Model):
     double click, or Back and resend) leads to what the first one made instead of a copy."""
 
     token = models.CharField(max_length=64)
+    #: What was sent, where: the same token with other content is a new submission, not a repeat.
+    fingerprint = models.CharField(max_length=64)
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "token"], name="one_result_per_form_token")
+            models.UniqueConstraint(
+                fields=["user", "token", "fingerprint"], name="one_result_per_form_submission"
+            )
         ]
 
     def __str__(self):

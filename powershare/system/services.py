@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,31 +30,44 @@ def worker_heartbeat_prune(*, older_than: datetime.timedelta = HEARTBEAT_KEEP) -
     return deleted
 
 
-def form_submission_once(*, user, token: str, create) -> tuple[str, bool]:
+FORM_SUBMISSION_KEEP = datetime.timedelta(days=1)
+
+
+def form_submission_fingerprint(*, path: str, data) -> str:
+    """What a submission sent, and where: its path and fields, without the one-time tokens."""
+    fields = sorted(
+        (key, value)
+        for key, values in data.lists()
+        if key not in {"csrfmiddlewaretoken", "form_token"}
+        for value in values
+    )
+    return hashlib.sha256(repr((path, fields)).encode()).hexdigest()
+
+
+def form_submission_once(*, user, token: str, fingerprint: str, create) -> tuple[str, bool]:
     """Run `create()` (which saves something and returns the address to go to next) once per
-    form token. Returns (address, created). A repeat of the same form returns the first
-    result's address and creates nothing; two copies arriving at once are settled by the
-    database's unique constraint, and the loser's work is rolled back."""
+    form. Returns (address, created). Sending the same form again (same token, same content,
+    same place) returns the first result's address and creates nothing; two copies arriving at
+    once are settled by the database's unique constraint, and the loser's work is rolled back.
+    The same token with different content is treated as a new form."""
+    token = token[:64]
     if not token:
         return create(), True
-    earlier = (
-        FormSubmission.objects.filter(user=user, token=token)
-        .values_list("result_url", flat=True)
-        .first()
-    )
-    if earlier:
-        return earlier, False
+    earlier = FormSubmission.objects.filter(user=user, token=token, fingerprint=fingerprint)
+    if url := earlier.values_list("result_url", flat=True).first():
+        return url, False
     try:
         with transaction.atomic():
             url = create()
-            FormSubmission.objects.create(user=user, token=token[:64], result_url=url)
-            return url, True
+            FormSubmission.objects.create(
+                user=user, token=token, fingerprint=fingerprint, result_url=url
+            )
     except IntegrityError:
-        earlier = (
-            FormSubmission.objects.filter(user=user, token=token[:64])
-            .values_list("result_url", flat=True)
-            .first()
-        )
-        if earlier is None:
+        url = earlier.values_list("result_url", flat=True).first()
+        if url is None:
             raise
-        return earlier, False
+        return url, False
+    FormSubmission.objects.filter(
+        user=user, created_at__lt=timezone.now() - FORM_SUBMISSION_KEEP
+    ).delete()
+    return url, True

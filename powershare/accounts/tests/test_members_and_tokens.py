@@ -307,3 +307,33 @@ def test_double_submits_make_one_member_and_one_token(client_for, personas):
     for _ in range(2):
         client.post(reverse("accounts:settings"), {"name": "Script", "form_token": "t2"})
     assert ApiToken.objects.filter(user=personas.alice).count() == 1
+
+
+def test_the_same_token_with_different_content_is_a_new_form(client_for, personas):
+    client = client_for("admin")
+    url = reverse("accounts:member_add", args=[personas.council_a.pk])
+    for name in ["fay", "gus"]:
+        client.post(
+            url,
+            {
+                "full_name": name,
+                "email": f"{name}@a.example",
+                "role": Role.LEADER,
+                "form_token": "same",
+            },
+        )
+    assert (
+        Membership.objects.filter(user__email__in=["fay@a.example", "gus@a.example"]).count() == 2
+    )
+
+
+def test_a_long_token_still_stops_a_double_submit_and_shows_a_working_token(client_for, personas):
+    client = client_for("alice")
+    long_token = "x" * 200
+    for _ in range(2):
+        client.post(reverse("accounts:settings"), {"name": "Script", "form_token": long_token})
+    assert ApiToken.objects.filter(user=personas.alice).count() == 1
+    page = client.get(reverse("accounts:settings")).content.decode()
+    plain = re.search(r'id="new-token">(ps_[^<]+)<', page)
+    assert plain is not None
+    assert ApiToken.objects.get().token_hash == ApiToken.hash(plain.group(1))

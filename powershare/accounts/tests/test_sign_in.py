@@ -252,3 +252,22 @@ def test_staying_signed_in_moves_the_sign_out_time(client, personas, monkeypatch
         ]
         == "/"
     )
+
+
+def test_lookalike_letters_do_not_reach_an_account(client, personas):
+    # PostgreSQL upper-cases the dotless i to I, so a case-insensitive match would accept it.
+    lookalike = personas.alice.email.replace("i", "\u0131", 1)
+    response = client.post(reverse("accounts:login"), {"username": lookalike, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "The email address or password is not right" in response.content.decode()
+
+
+def test_email_addresses_are_stored_in_one_form(db):
+    from powershare.accounts.models import User
+
+    user = User.objects.create_user(email="  Mixed.Case@Example.ORG ", full_name="M")
+    assert user.email == "mixed.case@example.org"
+    user.email = "Other@Example.org"
+    user.save()
+    user.refresh_from_db()
+    assert user.email == "other@example.org"

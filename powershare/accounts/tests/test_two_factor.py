@@ -114,3 +114,23 @@ def test_administrators_cannot_reset_their_own_two_factor_here(client_for, perso
     ).content.decode()
     assert "Ask another administrator" in body
     assert TOTPDevice.objects.filter(user=personas.admin).exists()
+
+
+def test_the_service_teams_accounts_are_out_of_a_councils_reach(client_for, personas):
+    from auditlog.models import LogEntry
+
+    from powershare.accounts.models import User
+    from powershare.accounts.services import two_factor_device_remove_all
+
+    ops = User.objects.create_superuser(
+        email="ops@service.example", password="x" * 20, full_name="Ops"
+    )
+    response = client_for("admin").post(
+        reverse("accounts:member_add", args=[personas.council_a.pk]),
+        {"full_name": "Ops", "email": "ops@service.example", "role": "facilitator"},
+    )
+    assert "belongs to the PowerShare service team" in response.content.decode()
+    assert not ops.memberships.exists()
+    TOTPDevice.objects.create(user=ops, name="app", confirmed=True)
+    two_factor_device_remove_all(user=ops)
+    assert LogEntry.objects.get_for_object(ops).filter(changes__icontains="turned off").exists()

@@ -126,3 +126,18 @@ def test_a_members_work_in_another_organisation_stays_out_of_our_change_log(clie
     body = client_for("admin").get(reverse("audit:change_log")).content.decode()
     assert "Angus private service" not in body
     assert "Charlie Campbell" in body  # the membership in A is A's business
+
+
+def test_administrators_see_their_members_account_and_token_changes(client_for, personas):
+    from auditlog.context import set_actor
+
+    from powershare.accounts.services import api_token_create, api_token_revoke
+
+    with set_actor(personas.alice):
+        token, _ = api_token_create(user=personas.alice, name="Nightly export")
+        api_token_revoke(token=token)
+    with set_actor(personas.charlie):
+        api_token_create(user=personas.charlie, name="Angus export")
+    body = client_for("admin").get(reverse("audit:change_log")).content.decode()
+    assert "Nightly export" in body
+    assert "Angus export" not in body

@@ -57,4 +57,6 @@ def form_token(context) -> str:
     request = context["request"]
     token = request.POST.get("form_token", "") if request.method == "POST" else ""
     token = token[:64] or secrets.token_urlsafe(24)
-    return format_html('<input type="hidden" name="form_token" value="{}">', token)
+    return format_html(
+        '<input type="hidden" name="form_token" value="{}" autocomplete="off">', token
+    )
