@@ -202,10 +202,16 @@ def share_end(*, actor: User, share: Share) -> Share:
     return share
 
 
-def two_factor_code_matches(*, key: str, code: str) -> bool:
-    """Whether a 6-digit code fits the key being set up (allowing one step of clock drift)."""
+def two_factor_code_matches(*, key: str, code: str) -> int | None:
+    """The time step a 6-digit code fits for the key being set up (allowing one step of clock
+    drift), or None when it does not fit."""
     totp = TOTP(bytes.fromhex(key), step=30, t0=0, digits=6)
-    return totp.verify(int(code), tolerance=1)
+    now = totp.t()
+    for step in (now - 1, now, now + 1):
+        totp.time = step * 30
+        if totp.token() == int(code):
+            return step
+    return None
 
 
 def _log_two_factor_change(user: User, change: str) -> None:
@@ -226,11 +232,14 @@ def _log_two_factor_change(user: User, change: str) -> None:
 
 
 @transaction.atomic
-def two_factor_device_add(*, user: User, key: str) -> TOTPDevice:
+def two_factor_device_add(*, user: User, key: str, used_step: int) -> TOTPDevice:
     """Turn on two-factor sign-in with a confirmed authenticator app (replacing any other).
     Callers must make sure the person has passed the code step of any existing app first."""
     TOTPDevice.objects.filter(user=user).delete()
-    device = TOTPDevice.objects.create(user=user, key=key, name="Authenticator app", confirmed=True)
+    # The code used to set the app up is spent: it cannot be used again at the next sign-in.
+    device = TOTPDevice.objects.create(
+        user=user, key=key, name="Authenticator app", confirmed=True, last_t=used_step
+    )
     _log_two_factor_change(user, "turned on")
     return device
 

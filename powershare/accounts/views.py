@@ -238,8 +238,9 @@ def two_factor_setup(request):
     device = TOTPDevice(user=request.user, key=key, name="Authenticator app")
     form = TwoFactorCodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        if services.two_factor_code_matches(key=key, code=form.cleaned_data["code"]):
-            device = services.two_factor_device_add(user=request.user, key=key)
+        used_step = services.two_factor_code_matches(key=key, code=form.cleaned_data["code"])
+        if used_step is not None:
+            device = services.two_factor_device_add(user=request.user, key=key, used_step=used_step)
             _two_factor_login(request, device)
             request.session.pop(TOTP_SETUP_SESSION_KEY, None)
             messages.success(
@@ -525,8 +526,12 @@ def membership_invitation_resend(request, pk):
     """Send a fresh set-password link to someone who was added but has not signed in yet."""
     membership = selectors.membership_get_for_manager(user=request.user, pk=pk)
     _record_membership_read(request, membership)
-    if membership.user.last_login is not None:
-        messages.info(request, f"{membership.user.full_name} has already signed in.")
+    if membership.user.last_login is not None or not membership.user.is_active:
+        messages.info(
+            request,
+            f"{membership.user.full_name} has already signed in, or their account is closed: "
+            "there is no link to send.",
+        )
         return redirect("accounts:membership_edit", pk=membership.pk)
     if request.method == "POST":
         services.membership_invitation_resend(

@@ -134,3 +134,29 @@ def test_the_service_teams_accounts_are_out_of_a_councils_reach(client_for, pers
     TOTPDevice.objects.create(user=ops, name="app", confirmed=True)
     two_factor_device_remove_all(user=ops)
     assert LogEntry.objects.get_for_object(ops).filter(changes__icontains="turned off").exists()
+
+
+def test_the_code_used_for_set_up_cannot_be_used_again_to_sign_in(client, personas):
+    client.post(reverse("accounts:login"), {"username": personas.alice.email, "password": PASSWORD})
+    client.get(reverse("accounts:two_factor_setup"))
+    key = client.session["powershare_totp_setup_key"]
+    code = _code(TOTPDevice(key=key))
+    client.post(reverse("accounts:two_factor_setup"), {"code": code})
+    client.post(reverse("accounts:logout"))
+    client.post(reverse("accounts:login"), {"username": personas.alice.email, "password": PASSWORD})
+    replay = client.post(reverse("accounts:two_factor_verify"), {"code": code})
+    assert replay.status_code == 200
+    assert "did not match" in replay.content.decode()
+
+
+def test_plain_text_emails_show_apostrophes_as_written(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    personas.bob.full_name = "D'Arcy Brown"
+    personas.bob.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+    assert mail.outbox[0].body.startswith("Hello D'Arcy,")
+    assert "&#x27;" not in mail.outbox[0].body
