@@ -228,7 +228,7 @@ WORKER_STALE_AFTER_SECONDS = int(env("POWERSHARE_WORKER_STALE_AFTER", "180"))
 
 # Email: EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps://… for SSL) or the usual
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS variables. With neither
-# set: printed to the console in debug, otherwise sent through a mail server on localhost:25.
+# set, emails are printed to the console.
 def _mailer() -> dict:
     url = env("EMAIL_URL")
     if url:
@@ -255,11 +255,9 @@ def _mailer() -> dict:
             "use_ssl": use_ssl,
             "use_tls": not use_ssl and env_bool("EMAIL_USE_TLS", True),
         }
-    elif DEBUG:
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     else:
-        # Django's own default: a mail server on this machine.
-        options = {"host": "localhost", "port": 25}
+        # Printed, not sent. `check --deploy` refuses this, so a live service must set one.
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
 
 

@@ -228,6 +228,7 @@ def test_check_deploy_passes_with_debug_off_and_the_required_variables():
         {
             "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-1234567890",
             "DJANGO_ALLOWED_HOSTS": "powershare.example.org",
+            "EMAIL_URL": "smtp://powershare:secret@smtp.example.org:587",
             "POWERSHARE_READ_DOTENV": "0",
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
@@ -297,3 +298,25 @@ def test_check_deploy_warns_when_settings_came_from_a_local_dotenv(tmp_path):
     assert [w.id for w in warnings] == ["powershare.W001"]
     with override_settings(SETTINGS_FROM_DOTENV=[]):
         assert local_dotenv_not_used_in_production(None) == []
+
+
+def test_check_deploy_fails_while_emails_would_only_be_printed():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    env.update(
+        {
+            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-1234567890",
+            "DJANGO_ALLOWED_HOSTS": "powershare.example.org",
+            "POWERSHARE_READ_DOTENV": "0",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "mail.E001" in result.stdout + result.stderr
