@@ -72,8 +72,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# The public address of the service, used in emails (password reset links).
 SITE_NAME = "PowerShare"
+# The public address of the service (https://powershare.example.gov.scot), used for the links in
+# emails. Without it, links use the address the request came to (one of DJANGO_ALLOWED_HOSTS).
+SITE_URL = (env("POWERSHARE_SITE_URL", "") or "").rstrip("/")
 SITE_PHASE = env("POWERSHARE_PHASE", "alpha")
 
 INSTALLED_APPS = [

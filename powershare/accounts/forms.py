@@ -8,7 +8,7 @@ from powershare.lib.forms import DesignSystemFormMixin, Form
 
 from .models import User
 from .roles import Role, roles_for_organisation
-from .security import lockout_limits
+from .security import email_link_base, lockout_limits, reset_email_allowed
 from .tasks import account_link_email_send
 
 
@@ -54,10 +54,12 @@ class QueuedEmailPasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         return User.objects.filter(email=User.normalise_email(email), is_active=True)
 
-    def save(self, *, request=None, use_https=False, kind="password_reset", **kwargs):
-        domain = request.get_host() if request is not None else "localhost"
-        use_https = use_https or bool(request and request.is_secure())
+    def save(self, *, request=None, kind="password_reset", **kwargs):
+        domain, use_https = email_link_base(request)
         for user in self.get_users(self.cleaned_data["email"]):
+            # The public form is limited; an administrator's invitation is not.
+            if kind == "password_reset" and not reset_email_allowed(user):
+                continue
             transaction.on_commit(
                 partial(
                     account_link_email_send.enqueue,

@@ -1,6 +1,9 @@
 """Small hooks that django-axes calls during sign-in."""
 
+from urllib.parse import urlparse
+
 from django.conf import settings
+from django.core.cache import cache
 
 
 def sign_in_name(request, credentials) -> str:
@@ -31,3 +34,20 @@ def lockout_limits() -> dict:
         "tries": settings.AXES_FAILURE_LIMIT,
         "minutes": round(settings.AXES_COOLOFF_TIME * 60),
     }
+
+
+def email_link_base(request) -> tuple[str, bool]:
+    """(domain, use_https) for links in emails: POWERSHARE_SITE_URL when set, otherwise the
+    address this request came to (already checked against ALLOWED_HOSTS)."""
+    if settings.SITE_URL:
+        parsed = urlparse(settings.SITE_URL)
+        return parsed.netloc, parsed.scheme == "https"
+    if request is not None:
+        return request.get_host(), request.is_secure()
+    return "localhost", False
+
+
+def reset_email_allowed(user) -> bool:
+    """At most one reset email per person every two minutes, so the public reset form cannot
+    be used to flood someone's inbox."""
+    return cache.add(f"powershare:reset-email:{user.pk}", True, timeout=120)

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import ApiToken, Membership, Organisation, Share, User
 from .roles import Capability, Role, roles_for_organisation
+from .security import email_link_base
 from .selectors import organisation_ids_where, user_can
 
 
@@ -121,14 +122,14 @@ def _email_new_member(*, membership: Membership, is_new: bool, request) -> None:
         if form.is_valid():
             form.save(request=request, kind="welcome")
         return
-    domain = request.get_host() if request is not None else "localhost"
+    domain, use_https = email_link_base(request)
     transaction.on_commit(
         partial(
             membership_added_email_send.enqueue,
             user_id=membership.user_id,
             organisation_id=membership.organisation_id,
             domain=domain,
-            use_https=bool(request and request.is_secure()),
+            use_https=use_https,
         )
     )
 

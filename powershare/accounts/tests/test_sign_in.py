@@ -271,3 +271,19 @@ def test_email_addresses_are_stored_in_one_form(db):
     user.save()
     user.refresh_from_db()
     assert user.email == "other@example.org"
+
+
+def test_the_reset_form_cannot_flood_an_inbox(client, personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(4):
+            client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+    assert len(mail.outbox) == 1
+
+
+def test_email_links_use_the_public_address_when_set(
+    client, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://powershare.example.gov.scot"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
+    assert "https://powershare.example.gov.scot/password-reset/" in mail.outbox[0].body
