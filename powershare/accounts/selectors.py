@@ -1,6 +1,6 @@
 """Reads about users, organisations and memberships. Scoping lives here."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import ApiToken, Membership, Organisation, OrganisationKind, User
@@ -103,17 +103,14 @@ def national_organisation_summary() -> dict:
     by_kind = dict(
         Organisation.objects.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n")
     )
-    with_members = (
-        Organisation.objects.filter(memberships__ended_at__isnull=True).distinct().count()
-    )
+    # "Has a current member", as a subquery: a join on memberships with ended_at IS NULL would
+    # also match organisations with no memberships at all.
+    has_people = Exists(Membership.objects.current().filter(organisation_id=OuterRef("pk")))
+    with_members = Organisation.objects.filter(has_people).count()
     councils = by_kind.get(OrganisationKind.LOCAL_AUTHORITY, 0)
-    councils_using = (
-        Organisation.objects.filter(
-            kind=OrganisationKind.LOCAL_AUTHORITY, memberships__ended_at__isnull=True
-        )
-        .distinct()
-        .count()
-    )
+    councils_using = Organisation.objects.filter(
+        has_people, kind=OrganisationKind.LOCAL_AUTHORITY
+    ).count()
     return {
         "by_kind": [(label, by_kind.get(value, 0)) for value, label in OrganisationKind.choices],
         "organisations": sum(by_kind.values()),

@@ -9,6 +9,12 @@ from powershare.accounts.roles import Capability, Role, role_can
 from powershare.audit.models import AccessEvent
 
 
+def test_the_national_picture_gives_numbers_with_their_base(client_for, personas):
+    body = client_for("nina").get(reverse("home")).content.decode()
+    # Council A (alice, bob, admin) and council B (charlie, dora) have people; 32 councils.
+    assert "2 of 32 (6%)" in body
+
+
 def test_every_role_has_a_readable_list_of_what_it_may_do():
     assert role_can(Role.ADMINISTRATOR, Capability.MANAGE_MEMBERS)
     assert not role_can(Role.FACILITATOR, Capability.MANAGE_MEMBERS)
