@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from powershare.lib.models import TimestampedModel
 
-from .roles import ROLES_REQUIRING_TWO_FACTOR, Role
+from .roles import Role
 
 
 class OrganisationKind(models.TextChoices):
@@ -111,13 +111,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    def requires_two_factor(self) -> bool:
-        return (
-            self.is_superuser
-            or self.memberships.filter(
-                ended_at__isnull=True, role__in=ROLES_REQUIRING_TWO_FACTOR
-            ).exists()
-        )
 
 
 class MembershipQuerySet(models.QuerySet):
