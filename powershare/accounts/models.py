@@ -112,7 +112,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-
 class MembershipQuerySet(models.QuerySet):
     def current(self):
         return self.filter(ended_at__isnull=True)
