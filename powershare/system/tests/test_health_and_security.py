@@ -222,18 +222,23 @@ def test_no_template_uses_inline_script_or_style():
                 assert "src=" in line or 'type="application/json"' in line, (template, line)
 
 
-def test_check_deploy_passes_with_debug_off_and_the_required_variables():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+def _check_deploy(**variables) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` as on a live service: debug off, no .env, only these set."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))
+    }
     env.update(
         {
             "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-1234567890",
             "DJANGO_ALLOWED_HOSTS": "powershare.example.org",
-            "EMAIL_URL": "smtp://powershare:secret@smtp.example.org:587",
             "POWERSHARE_READ_DOTENV": "0",
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            **variables,
         }
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -241,6 +246,10 @@ def test_check_deploy_passes_with_debug_off_and_the_required_variables():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_passes_with_debug_off_and_the_required_variables():
+    result = _check_deploy(EMAIL_URL="smtp://powershare:secret@smtp.example.org:587")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -301,22 +310,6 @@ def test_check_deploy_warns_when_settings_came_from_a_local_dotenv(tmp_path):
 
 
 def test_check_deploy_fails_while_emails_would_only_be_printed():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
-    env.update(
-        {
-            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-1234567890",
-            "DJANGO_ALLOWED_HOSTS": "powershare.example.org",
-            "POWERSHARE_READ_DOTENV": "0",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _check_deploy()
     assert result.returncode != 0
     assert "mail.E001" in result.stdout + result.stderr
