@@ -155,8 +155,6 @@ def account_settings(request):
             if created:
                 # Only a token that was really saved is shown (a losing double click's is not).
                 request.session[NEW_TOKEN_SESSION_KEY] = made["plain"]
-            else:
-                messages.info(request, "You had already sent this form, so nothing new was saved.")
             return redirect(url)
     memberships = selectors.current_memberships(user=request.user)
     return render(
@@ -413,8 +411,6 @@ def member_add(request, pk):
                     f"{form.cleaned_data['email']} is now a member. "
                     "We have emailed them to let them know.",
                 )
-            else:
-                messages.info(request, "You had already sent this form, so nothing new was saved.")
             return redirect(url)
     return render(
         request,

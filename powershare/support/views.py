@@ -29,13 +29,6 @@ def _crumbs(*items):
     ]
 
 
-def _report_submission(request, created: bool, done: str) -> None:
-    if created:
-        messages.success(request, done)
-    else:
-        messages.info(request, "You had already sent this form, so nothing new was saved.")
-
-
 def _manageable_organisations(user):
     return account_selectors.organisation_list_where(
         user=user, capability=Capability.MANAGE_SUPPORT_DIRECTORY
@@ -97,7 +90,8 @@ def support_service_create(request):
             return reverse("support:detail", args=[service.pk])
 
         url, created = submit_once(request, create)
-        _report_submission(request, created, f"“{fields['name']}” has been added to the directory.")
+        if created:
+            messages.success(request, f"“{fields['name']}” has been added to the directory.")
         return redirect(url)
     return render(
         request,
@@ -191,9 +185,8 @@ def support_service_sharing(request, pk):
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
-            _report_submission(
-                request, created, f"“{service.name}” is now shared with {partner.name}."
-            )
+            if created:
+                messages.success(request, f"“{service.name}” is now shared with {partner.name}.")
             return redirect(url)
     return render(
         request,
