@@ -1,7 +1,7 @@
 // PowerShare's own script: start the design system's components. No inline scripts anywhere
 // (the Content Security Policy forbids them), so everything starts from here.
 document.documentElement.classList.remove("no-js");
-document.documentElement.classList.add("js");
+document.documentElement.classList.add("js", "js-enabled"); // the design system styles scripted parts under .js-enabled
 
 function start() {
   if (window.DS && typeof window.DS.initAll === "function") {

@@ -1,0 +1,28 @@
+"""Pages work on a phone 320 pixels wide (WCAG 1.4.10 Reflow): nothing scrolls sideways."""
+
+import pytest
+from django.urls import reverse
+
+from tests.isolation import REGISTRY, has_parameters, named_urls
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("name", ["admin"])  # administrators see every staff page
+def test_no_page_scrolls_sideways_at_320_pixels(open_tab, personas, name):
+    tab = open_tab(name)
+    tab.page.set_viewport_size({"width": 320, "height": 800})
+    too_wide = []
+    for url_name, route in named_urls().items():
+        if url_name.startswith("api-1.0:") or url_name in {"healthz", "favicon"}:
+            continue
+        kwargs = REGISTRY[url_name].kwargs(personas.samples) if has_parameters(route) else {}
+        tab.goto(reverse(url_name, kwargs=kwargs))
+        tab.page.wait_for_load_state("networkidle")
+        width, visible = tab.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if width > visible:
+            too_wide.append(f"{tab.page.url}: {width}px wide in a {visible}px window")
+    assert not too_wide, "Pages wider than a 320px screen:\n" + "\n".join(too_wide)
+    tab.assert_no_problems()
