@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from .middleware import two_factor_pending
 from .roles import Capability
@@ -38,7 +39,12 @@ def navigation(request):
         current = request.path == url if prefix is None else request.path.startswith(prefix)
         items.append({"label": label, "url": url, "current": current})
     context["navigation"] = items
-    context["session_expires_at"] = request.session.get_expiry_date()
+    expires_at = request.session.get_expiry_date()
+    context["session_expires_at"] = expires_at
     context["session_warning_seconds"] = settings.SESSION_WARNING_SECONDS
+    # Shown straight away, scripts or not, once sign-out is this close.
+    context["session_warning_due"] = (
+        expires_at - timezone.now()
+    ).total_seconds() <= settings.SESSION_WARNING_SECONDS
     context["current_memberships"] = current_memberships(user=user)
     return context

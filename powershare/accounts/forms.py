@@ -132,12 +132,17 @@ class RoleChoicesMixin:
 
 
 class MemberAddForm(RoleChoicesMixin, Form):
+    # Someone else's details: browsers must not offer the administrator's own.
     full_name = forms.CharField(
-        label="Full name", max_length=200, error_messages={"required": "Enter their full name"}
+        label="Full name",
+        max_length=200,
+        error_messages={"required": "Enter their full name"},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(
         label="Email address",
         help_text="We will email them a link to set their password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": "Enter their email address, like name@example.org",
             "invalid": "Enter an email address like name@example.org",

@@ -61,17 +61,23 @@ def organisation_partner_choices(*, exclude_ids: list[int]) -> QuerySet[Organisa
     return Organisation.objects.exclude(pk__in=exclude_ids).order_by("name")
 
 
-def member_list_for(*, user: User, organisation: Organisation) -> QuerySet[Membership]:
+def member_list_for(
+    *, user: User, organisation: Organisation, search: str = "", role: str = ""
+) -> QuerySet[Membership]:
+    """Current members of one of the user's organisations, by name; optionally only those whose
+    name or email contains `search`, or who hold `role`."""
     if not user_can(
         user=user, capability=Capability.VIEW_ORGANISATION, organisation_id=organisation.pk
     ):
         raise Http404("No such organisation")
-    return (
-        Membership.objects.current()
-        .filter(organisation=organisation)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
+    members = Membership.objects.current().filter(organisation=organisation)
+    if search:
+        members = members.filter(
+            Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
+        )
+    if role in Role.values:
+        members = members.filter(role=role)
+    return members.select_related("user").order_by("user__full_name", "pk")
 
 
 def membership_get_for_manager(*, user: User, pk: int) -> Membership:
@@ -137,16 +143,23 @@ def organisation_list_where(*, user: User, capability: Capability) -> QuerySet[O
     )
 
 
-def members_never_signed_in_count(*, user: User) -> int:
-    """People added to the administrator's organisations who have not yet signed in."""
+def members_never_signed_in(*, user: User) -> tuple[int, int]:
+    """(people added to the administrator's organisations who have not yet signed in, all the
+    people in those organisations), counted in one query."""
     ids = organisation_ids_where(user=user, capability=Capability.MANAGE_MEMBERS)
-    return (
-        Membership.objects.current()
-        .filter(organisation_id__in=ids, user__last_login__isnull=True, user__is_active=True)
-        .values("user_id")
+    counts = (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=ids,
+            memberships__ended_at__isnull=True,
+        )
         .distinct()
-        .count()
+        .aggregate(
+            never=Count("pk", filter=Q(last_login__isnull=True), distinct=True),
+            everyone=Count("pk", distinct=True),
+        )
     )
+    return counts["never"], counts["everyone"]
 
 
 def two_factor_device_list_for(*, user: User):

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from powershare.audit.services import access_event_record
-from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.lib.forms import form_errors_to_fields, posted, search_term
 from powershare.system.submissions import submit_once
 
 from . import selectors, services
@@ -32,7 +32,7 @@ from .forms import (
     TwoFactorCodeForm,
 )
 from .middleware import two_factor_required
-from .roles import Capability, capabilities_for
+from .roles import Capability, Role, capabilities_for
 
 NEW_TOKEN_SESSION_KEY = "powershare_new_api_token"  # noqa: S105 - a session key name
 TOTP_SETUP_SESSION_KEY = "powershare_totp_setup_key"
@@ -59,7 +59,11 @@ def stay_signed_in(request):
     return render(
         request,
         "accounts/stay_signed_in.html",
-        {"page_title": "Stay signed in", "next": _safe_next(request, "")},
+        {
+            "page_title": "Stay signed in",
+            "breadcrumbs": _account_crumbs("Stay signed in"),
+            "next": _safe_next(request, ""),
+        },
     )
 
 
@@ -254,6 +258,9 @@ def two_factor_setup(request):
         "accounts/two_factor_setup.html",
         {
             "page_title": "Set up two-factor sign-in",
+            "breadcrumbs": None
+            if two_factor_required(request.user)
+            else _account_crumbs("Two-factor sign-in"),
             "form": form,
             "qr_data_uri": "data:image/svg+xml;base64,"
             + base64.b64encode(qr_svg.encode()).decode(),
@@ -327,7 +334,10 @@ def organisation_list(request):
 @login_required
 def organisation_detail(request, pk):
     organisation = selectors.organisation_get_for(user=request.user, pk=pk)
-    members = selectors.member_list_for(user=request.user, organisation=organisation)
+    search, role = search_term(request), request.GET.get("role", "")
+    members = selectors.member_list_for(
+        user=request.user, organisation=organisation, search=search, role=role
+    )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     access_event_record(
         user=request.user,
@@ -349,6 +359,9 @@ def organisation_detail(request, pk):
             ],
             "organisation": organisation,
             "page_obj": page,
+            "search": search,
+            "role": role,
+            "roles": Role.choices,
             "can_manage": selectors.user_can(
                 user=request.user,
                 capability=Capability.MANAGE_MEMBERS,

@@ -5,6 +5,9 @@ from powershare.lib.forms import Form
 
 
 class AuditFilterForm(Form):
+    #: Filters narrow a list; they are not questions, so they carry no "(optional)".
+    is_filter = True
+
     q = forms.CharField(
         label="Search", required=False, help_text="A name, email address or record."
     )

@@ -22,3 +22,9 @@ def access_event_record(
         description=description[:300],
         path=path[:500],
     )
+
+
+def access_event_prune(*, before) -> int:
+    """Delete access records from before a day, as the retention policy says."""
+    deleted, _ = AccessEvent.objects.filter(occurred_at__date__lt=before).delete()
+    return deleted

@@ -29,6 +29,7 @@ class SupportServiceForm(ModelForm):
             "is_active": "Show this service in the directory",
         }
         help_texts = {
+            "phone": "Give at least one way to reach the service: phone, text, email or website.",
             "how_they_help": "In plain words, for example 'Listens and talks things through, day or night'.",
             "who_it_is_for": "For example 'Young people up to 25' or 'Anyone in Scotland'.",
             "website": "The full address, like https://www.example.org",
@@ -40,7 +41,14 @@ class SupportServiceForm(ModelForm):
             "email": {"invalid": "Enter an email address like name@example.org"},
             "website": {"invalid": "Enter a web address like https://www.example.org"},
         }
-        widgets = {"how_they_help": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "how_they_help": forms.Textarea(attrs={"rows": 4}),
+            # The service's details, not the person typing: browsers must not offer their own.
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "text_number": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "website": forms.URLInput(attrs={"autocomplete": "off"}),
+        }
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,8 @@ def support_service_list_for(
 ) -> QuerySet[SupportService]:
     """Services owned by the user's organisations plus those partners share with them.
 
-    source: "ours" for our own entries, "shared" for entries partners share with us.
+    source: "ours" for our own entries, "shared" for entries partners share with us, "hidden"
+    for our own entries hidden from the directory.
     """
     queryset = visible_to(
         SupportService.objects.select_related("organisation"),
@@ -27,8 +28,14 @@ def support_service_list_for(
         queryset = queryset.filter(organisation_id__in=own)
     elif source == "shared":
         queryset = queryset.exclude(organisation_id__in=own)
+    elif source == "hidden":
+        return _search(queryset.filter(organisation_id__in=own, is_active=False), search)
     if not include_inactive:
         queryset = queryset.filter(is_active=True)
+    return _search(queryset, search)
+
+
+def _search(queryset, search: str):
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search)

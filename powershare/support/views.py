@@ -43,7 +43,7 @@ def support_service_list(request):
         raise Http404("No such page")
     search = search_term(request)
     source = request.GET.get("source", "")
-    if source not in {"", "ours", "shared"}:
+    if source not in {"", "ours", "shared", "hidden"}:
         source = ""
     services_qs = selectors.support_service_list_for(
         user=request.user, search=search, source=source

@@ -32,7 +32,9 @@ def home(request):
         "is_administrator": any(m.role == Role.ADMINISTRATOR for m in memberships),
     }
     if context["is_administrator"]:
-        context["never_signed_in"] = account_selectors.members_never_signed_in_count(user=user)
+        context["never_signed_in"], context["members_total"] = (
+            account_selectors.members_never_signed_in(user=user)
+        )
     if context["is_national"]:
         context["national"] = account_selectors.national_organisation_summary()
     return render(request, "system/home.html", context)

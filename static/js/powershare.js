@@ -29,7 +29,11 @@ function sessionWarning() {
   let timer;
 
   const show = () => {
-    time.textContent = new Date(expiresAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+    time.textContent = new Date(expiresAt).toLocaleTimeString("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZone: "Europe/London",
+    });
     box.hidden = false;
   };
   const schedule = () => {

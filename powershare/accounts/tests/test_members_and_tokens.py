@@ -198,7 +198,8 @@ def test_administrators_see_who_has_not_signed_in_yet(client_for, personas):
     never = Membership.objects.filter(
         organisation=personas.council_a, user__last_login__isnull=True
     ).count()
-    assert f"{never} people have been added but not signed in yet" in body
+    everyone = Membership.objects.filter(organisation=personas.council_a).count()
+    assert f"{never} of the {everyone} people in your organisation have not signed in yet" in body
     assert "Needs attention" not in client_for("alice").get(reverse("home")).content.decode()
 
 
@@ -343,3 +344,16 @@ def test_a_long_token_still_stops_a_double_submit_and_shows_a_working_token(clie
     plain = re.search(r'id="new-token">(ps_[^<]+)<', page)
     assert plain is not None
     assert ApiToken.objects.get().token_hash == ApiToken.hash(plain.group(1))
+
+
+def test_the_member_list_searches_and_filters_by_role(client_for, personas):
+    client = client_for("alice")
+    url = reverse("accounts:organisation_detail", args=[personas.council_a.pk])
+    body = client.get(url, {"q": "bob"}).content.decode()
+    assert "<td>Bob Brown</td>" in body
+    assert "<td>Alice Anderson</td>" not in body
+    assert "1 member matches" in body
+    body = client.get(url, {"role": Role.ADMINISTRATOR}).content.decode()
+    assert "<td>Ada Admin</td>" in body
+    assert "<td>Bob Brown</td>" not in body
+    assert client.get(url, {"role": "nonsense", "q": "a\x00"}).status_code == 200

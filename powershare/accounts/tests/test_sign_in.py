@@ -287,3 +287,27 @@ def test_email_links_use_the_public_address_when_set(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:password_reset"), {"email": personas.bob.email})
     assert "https://powershare.example.gov.scot/password-reset/" in mail.outbox[0].body
+
+
+def test_the_sign_out_warning_is_shown_without_scripts_once_it_is_due(client, personas):
+    import datetime
+
+    from django.utils import timezone
+
+    client.post(reverse("accounts:login"), {"username": personas.alice.email, "password": PASSWORD})
+    body = client.get(reverse("home")).content.decode()
+    assert re.search(r'id="session-warning"[^>]*\shidden>', body)
+    session = client.session
+    session.set_expiry(timezone.now() + datetime.timedelta(minutes=3))
+    session.save()
+    body = client.get(reverse("home")).content.decode()
+    assert re.search(r'id="session-warning"[^>]*"\s*>', body)
+    assert not re.search(r'id="session-warning"[^>]*\shidden>', body)
+
+
+def test_sign_out_is_one_button_press_from_any_page(client_for):
+    client = client_for("alice")
+    body = client.get(reverse("home")).content.decode()
+    assert 'action="/sign-out/"' in body
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("home")).status_code == 302

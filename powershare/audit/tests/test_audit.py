@@ -141,3 +141,24 @@ def test_administrators_see_their_members_account_and_token_changes(client_for, 
     body = client_for("admin").get(reverse("audit:change_log")).content.decode()
     assert "Nightly export" in body
     assert "Angus export" not in body
+
+
+def test_old_access_records_can_be_pruned(client_for, personas):
+    import datetime
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from powershare.audit.models import AccessEvent
+
+    client_for("bob").get(reverse("accounts:organisation_detail", args=[personas.council_a.pk]))
+    client_for("bob").get(reverse("accounts:organisation_detail", args=[personas.council_a.pk]))
+    old = AccessEvent.objects.first()
+    AccessEvent.objects.filter(pk=old.pk).update(
+        occurred_at=timezone.now() - datetime.timedelta(days=3000)
+    )
+    out = StringIO()
+    call_command("access_log_prune", "--before-date", str(timezone.now().date()), stdout=out)
+    assert "Deleted 1 access-log record" in out.getvalue()
+    assert AccessEvent.objects.count() == 1

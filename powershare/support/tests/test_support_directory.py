@@ -166,3 +166,19 @@ def test_a_form_shown_again_with_errors_keeps_its_token(client_for, personas):
         .content.decode()
     )
     assert 'name="form_token" value="keep-me"' in body
+
+
+def test_a_hidden_service_can_be_found_again(client_for, personas):
+    service = support_service_create(
+        actor=personas.alice,
+        organisation_id=personas.council_a.pk,
+        name="Resting Service",
+        how_they_help="x",
+        phone="1",
+        is_active=False,
+    )
+    client = client_for("alice")
+    assert service.name not in client.get(reverse("support:list")).content.decode()
+    hidden = client.get(reverse("support:list"), {"source": "hidden"}).content.decode()
+    assert service.name in hidden
+    assert "1 service" in hidden
