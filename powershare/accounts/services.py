@@ -61,6 +61,13 @@ def api_token_authenticate(*, plain: str) -> User | None:
     return token.user
 
 
+def _check_manages_members(actor: User, organisation_id: int, refusal: str) -> None:
+    if not user_can(
+        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=organisation_id
+    ):
+        raise PermissionDenied(refusal)
+
+
 def _check_role_fits(role: str, organisation: Organisation) -> None:
     if role not in Role.values:
         raise ValidationError({"role": "Choose a role from the list."})
@@ -82,10 +89,7 @@ def membership_create(
     request=None,
 ) -> Membership:
     """Add someone to an organisation with a role; new people get an email to set a password."""
-    if not user_can(
-        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=organisation.pk
-    ):
-        raise PermissionDenied("You can't add members to this organisation.")
+    _check_manages_members(actor, organisation.pk, "You can't add members to this organisation.")
     _check_role_fits(role, organisation)
     email = email.strip().lower()
     user = User.objects.filter(email=User.normalise_email(email)).first()
@@ -136,10 +140,9 @@ def _email_new_member(*, membership: Membership, is_new: bool, request) -> None:
 
 @transaction.atomic
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    if not user_can(
-        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
-    ):
-        raise PermissionDenied("You can't change roles in this organisation.")
+    _check_manages_members(
+        actor, membership.organisation_id, "You can't change roles in this organisation."
+    )
     _check_role_fits(role, membership.organisation)
     if membership.user_id == actor.pk and role != membership.role:
         raise ValidationError(
@@ -153,10 +156,9 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 @transaction.atomic
 def membership_end(*, actor: User, membership: Membership) -> Membership:
     """End a membership: the person keeps their account but loses access to the organisation."""
-    if not user_can(
-        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
-    ):
-        raise PermissionDenied("You can't end memberships in this organisation.")
+    _check_manages_members(
+        actor, membership.organisation_id, "You can't end memberships in this organisation."
+    )
     if membership.user_id == actor.pk:
         raise ValidationError("You can't remove yourself. Ask another administrator.")
     if membership.ended_at is None:
@@ -295,10 +297,9 @@ def sign_in_pause_lift(*, user: User) -> None:
 
 def membership_invitation_resend(*, actor: User, membership: Membership, request=None) -> None:
     """Email a new set-password link to a member who has never signed in (links last 2 hours)."""
-    if not user_can(
-        user=actor, capability=Capability.MANAGE_MEMBERS, organisation_id=membership.organisation_id
-    ):
-        raise PermissionDenied("You can't send invitations for this organisation.")
+    _check_manages_members(
+        actor, membership.organisation_id, "You can't send invitations for this organisation."
+    )
     if membership.user.last_login is None:
         _email_new_member(membership=membership, is_new=True, request=request)
 

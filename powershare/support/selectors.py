@@ -45,12 +45,19 @@ def _search(queryset, search: str):
     return queryset.order_by("-is_crisis_support", "name", "pk")
 
 
-def support_service_get_for(*, user, pk) -> SupportService:
-    """One service the user may see; anything else answers 404, never 403."""
+def support_service_get_for(*, user, pk, owner_may: Capability | None = None) -> SupportService:
+    """One service the user may see; anything else answers 404, never 403. With `owner_may`,
+    only a service of the user's own organisations where their role has that capability (a
+    partner it is shared with may read it, never change or re-share it)."""
     try:
-        return support_service_list_for(user=user, include_inactive=True).get(pk=pk)
+        service = support_service_list_for(user=user, include_inactive=True).get(pk=pk)
     except (SupportService.DoesNotExist, ValueError, TypeError):
         raise Http404("No such support service") from None
+    if owner_may is not None and not support_service_is_ours(
+        user=user, service=service, capability=owner_may
+    ):
+        raise Http404("No such support service")
+    return service
 
 
 def support_service_is_ours(*, user, service: SupportService, capability: Capability) -> bool:

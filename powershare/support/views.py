@@ -134,11 +134,9 @@ def support_service_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def support_service_edit(request, pk):
-    service = selectors.support_service_get_for(user=request.user, pk=pk)
-    if not selectors.support_service_is_ours(
-        user=request.user, service=service, capability=Capability.MANAGE_SUPPORT_DIRECTORY
-    ):
-        raise Http404("No such page")
+    service = selectors.support_service_get_for(
+        user=request.user, pk=pk, owner_may=Capability.MANAGE_SUPPORT_DIRECTORY
+    )
     form = SupportServiceForm(posted(request), instance=service)
     if request.method == "POST" and form.is_valid():
         services.support_service_update(actor=request.user, service=service, **form.cleaned_data)
@@ -163,11 +161,9 @@ def support_service_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def support_service_sharing(request, pk):
-    service = selectors.support_service_get_for(user=request.user, pk=pk)
-    if not selectors.support_service_is_ours(
-        user=request.user, service=service, capability=Capability.SHARE_RECORDS
-    ):
-        raise Http404("No such page")
+    service = selectors.support_service_get_for(
+        user=request.user, pk=pk, owner_may=Capability.SHARE_RECORDS
+    )
     shares = share_list_for_record(record=service)
     partners = account_selectors.organisation_partner_choices(
         exclude_ids=[service.organisation_id, *(s.partner_id for s in shares)]
@@ -207,11 +203,9 @@ def support_service_sharing(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def support_service_share_end(request, pk, share_pk):
-    service = selectors.support_service_get_for(user=request.user, pk=pk)
-    if not selectors.support_service_is_ours(
-        user=request.user, service=service, capability=Capability.SHARE_RECORDS
-    ):
-        raise Http404("No such page")
+    service = selectors.support_service_get_for(
+        user=request.user, pk=pk, owner_may=Capability.SHARE_RECORDS
+    )
     share = next((s for s in share_list_for_record(record=service) if s.pk == share_pk), None)
     if share is None:
         raise Http404("No such share")
