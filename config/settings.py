@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "powershare.system",  # before django_tasks_db: our db_worker adds a heartbeat
     "powershare.accounts",
     "powershare.support",
+    "powershare.people",
+    "powershare.privacy",
+    "powershare.portal",
     "powershare.audit",
     "powershare.api",
     "powershare.lib",
@@ -221,6 +224,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded files live outside the web root and are only served through views that check access.
 MEDIA_ROOT = Path(env("POWERSHARE_MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
+
+# People marked as having left the register longer ago than this appear on the retention review
+# list, for a decision to keep or erase their record.
+PEOPLE_RETENTION_MONTHS = int(env("POWERSHARE_PEOPLE_RETENTION_MONTHS", "24"))
 
 # Background work: Django's Tasks framework, stored in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("powershare.accounts.urls")),
     path("", include("powershare.system.urls")),
     path("support-services/", include("powershare.support.urls")),
+    path("people/", include("powershare.people.urls")),
+    path("privacy/", include("powershare.privacy.urls")),
+    path("my/", include("powershare.portal.urls")),
     path("audit/", include("powershare.audit.urls")),
     path("api/", api.urls),
 ]

@@ -6,6 +6,8 @@
 * nina    – national coordinator (aggregates only)
 * admin   – administrator, council A (two-factor sign-in required)
 * dora    – administrator, council B (another organisation's administrator: still sees nothing)
+* erin    – an expert by experience on council A's register, with her own portal login and no
+            staff role: she sees her own record and nothing else
 
 Council A's private records carry MARKER in their text, so a test can prove none of it leaks.
 """
@@ -41,6 +43,8 @@ class Personas:
     admin: User
     admin_device: TOTPDevice
     dora: User
+    erin: User
+    erin_person: "Person"
     samples: dict = field(default_factory=dict)
 
     def by_name(self, name: str) -> User | None:
@@ -66,6 +70,51 @@ def _user(email: str, full_name: str, organisation: Organisation, role: str) -> 
     return user
 
 
+def _expert_by_experience(organisation: Organisation):
+    """Erin: on council A's register, signed up to her portal, agreed to be contacted."""
+    import datetime
+
+    from powershare.people.models import (
+        ConsentDecision,
+        ConsentMethod,
+        ConsentPurpose,
+        ConsentRecord,
+        Person,
+    )
+    from powershare.privacy.selectors import consent_statement_current
+
+    user = User.objects.filter(email="erin@people.example").first() or User.objects.create_user(
+        email="erin@people.example", password=PASSWORD, full_name="Erin Edwards"
+    )
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            organisation=organisation,
+            full_name="Erin Edwards",
+            preferred_name="Erin",
+            email="erin@people.example",
+            phone="07700 900 555",
+            date_of_birth=datetime.date(1990, 5, 17),
+            age_band="26_64",
+            user=user,
+            support_contact_name="Shona Gray",
+            support_contact_role="Support worker, Circle Community Project",
+            support_contact_phone="01632 960 555",
+        )
+        for purpose in (ConsentPurpose.CONTACT, ConsentPurpose.TAKE_PART):
+            ConsentRecord.objects.create(
+                person=person,
+                purpose=purpose,
+                statement=consent_statement_current(
+                    organisation_id=organisation.pk, purpose=purpose
+                ),
+                decision=ConsentDecision.GIVEN,
+                method=ConsentMethod.ONLINE,
+                recorded_by=user,
+            )
+    return user, person
+
+
 def make_personas() -> Personas:
     council_a = _org("Aberdeen City Council", OrganisationKind.LOCAL_AUTHORITY)
     council_b = _org("Angus Council", OrganisationKind.LOCAL_AUTHORITY)
@@ -78,7 +127,10 @@ def make_personas() -> Personas:
     TOTPDevice.objects.get_or_create(
         user=dora, name="Authenticator app", defaults={"confirmed": True}
     )
+    erin, erin_person = _expert_by_experience(council_a)
     return Personas(
+        erin=erin,
+        erin_person=erin_person,
         council_a=council_a,
         council_b=council_b,
         national=national,
@@ -124,7 +176,9 @@ def make_council_a_samples(personas: Personas) -> dict:
 
     worker_heartbeat_record(worker_id="test-worker", hostname="test", started_at=timezone.now())
     bob_membership = Membership.objects.get(user=personas.bob, organisation=a, ended_at=None)
+    people_samples = _council_a_people_samples(personas)
     personas.samples = {
+        **people_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -132,6 +186,67 @@ def make_council_a_samples(personas: Personas) -> dict:
         "api_token": token,
     }
     return personas.samples
+
+
+def _council_a_people_samples(personas: Personas) -> dict:
+    """A person on council A's register (not erin), with a tag, a consent decision, a subject
+    access request and an erasure request: every kind of people record, carrying MARKER."""
+    import datetime
+
+    from powershare.people.models import (
+        ConsentDecision,
+        ConsentMethod,
+        ConsentRecord,
+        LivedExperienceArea,
+        Person,
+    )
+    from powershare.privacy.models import ErasureRequest, SubjectAccessRequest
+    from powershare.privacy.selectors import consent_statement_current
+
+    a = personas.council_a
+    area, _ = LivedExperienceArea.objects.get_or_create(organisation=a, name=f"Area {MARKER}")
+    person = Person.objects.filter(organisation=a, full_name=f"Person {MARKER}").first()
+    if person is None:
+        person = Person.objects.create(
+            organisation=a,
+            full_name=f"Person {MARKER}",
+            email=f"person.{MARKER}@a.example",
+            phone="01632 960 777",
+            age_band="26_64",
+            access_needs=f"Needs {MARKER}",
+            created_by=personas.alice,
+        )
+        person.areas.add(area)
+        ConsentRecord.objects.create(
+            person=person,
+            purpose="contact",
+            statement=consent_statement_current(organisation_id=a.pk, purpose="contact"),
+            decision=ConsentDecision.GIVEN,
+            method=ConsentMethod.WRITTEN,
+            recorded_by=personas.alice,
+            note=f"Form {MARKER}",
+        )
+    today = datetime.date.today()
+    subject_access, _ = SubjectAccessRequest.objects.get_or_create(
+        person=person,
+        defaults={
+            "organisation": a,
+            "received_on": today,
+            "due_on": today + datetime.timedelta(days=30),
+            "how_received": f"Letter {MARKER}",
+            "logged_by": personas.alice,
+        },
+    )
+    erasure, _ = ErasureRequest.objects.get_or_create(
+        person=person,
+        defaults={"organisation": a, "reason": f"Asked {MARKER}", "requested_by": personas.alice},
+    )
+    return {
+        "area": area,
+        "person": person,
+        "subject_access_request": subject_access,
+        "erasure_request": erasure,
+    }
 
 
 def verify_two_factor(client, user: User) -> None:

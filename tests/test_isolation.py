@@ -10,8 +10,11 @@ from powershare.accounts.services import share_create
 from tests.isolation import REGISTRY, has_parameters, named_urls
 from tests.personas import MARKER, PASSWORD
 
-PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin", "dora"]
+PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin"]
 OTHER_COUNCIL = ["charlie", "dora"]
+#: People who must see none of council A's register: another council, and an expert by
+#: experience on council A's own register (who sees only her own record).
+OUTSIDERS = [*OTHER_COUNCIL, "erin"]
 
 
 def _url(name, samples):
@@ -64,7 +67,7 @@ def _assert_charlie_cannot_see_council_a(client, samples, visible_names=()):
             assert response.status_code == 404, f"{name} answered {response.status_code}, not 404"
 
 
-@pytest.mark.parametrize("persona", OTHER_COUNCIL)
+@pytest.mark.parametrize("persona", OUTSIDERS)
 def test_council_b_gets_404_and_sees_nothing_of_council_a(client_for, samples, persona):
     _assert_charlie_cannot_see_council_a(client_for(persona), samples)
 

@@ -1,8 +1,9 @@
 """What each role may do: the one readable place that answers "can a <role> do <thing>?".
 
 Roles belong to a membership (a user's place in one organisation), so the same person can be a
-learning lead in one organisation and a facilitator in another. Expert-by-experience accounts
-arrive with the people register; they never hold a staff role through this table.
+learning lead in one organisation and a facilitator in another. Experts by experience sign in to
+their own portal through their person record (powershare.people), never through a role here;
+one login may hold both a staff membership and a person record.
 """
 
 from enum import StrEnum
@@ -28,6 +29,12 @@ class Capability(StrEnum):
     VIEW_AUDIT = "browse the change log and the record of who viewed personal data"
     VIEW_NATIONAL_AGGREGATES = "see figures across organisations (never personal data)"
     USE_API = "create personal API tokens"
+    VIEW_PEOPLE = "see the people register, their needs and consent records"
+    MANAGE_PEOPLE = "add and change people, record consent and invite people to their portal"
+    HANDLE_SUBJECT_ACCESS = "log subject access requests and prepare a person's data"
+    REQUEST_ERASURE = "ask for a person's record to be erased"
+    APPROVE_ERASURE = "approve or turn down erasure requests"
+    MANAGE_CONSENT_STATEMENTS = "publish new versions of the consent statements"
 
 
 _EVERY_STAFF_ROLE = {
@@ -38,7 +45,15 @@ _EVERY_STAFF_ROLE = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PARTICIPATION_LEAD: frozenset(
-        _EVERY_STAFF_ROLE | {Capability.MANAGE_SUPPORT_DIRECTORY, Capability.SHARE_RECORDS}
+        _EVERY_STAFF_ROLE
+        | {
+            Capability.MANAGE_SUPPORT_DIRECTORY,
+            Capability.SHARE_RECORDS,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.HANDLE_SUBJECT_ACCESS,
+            Capability.REQUEST_ERASURE,
+        }
     ),
     Role.LEARNING_LEAD: frozenset(
         _EVERY_STAFF_ROLE | {Capability.MANAGE_SUPPORT_DIRECTORY, Capability.SHARE_RECORDS}
@@ -54,6 +69,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.SHARE_RECORDS,
             Capability.MANAGE_MEMBERS,
             Capability.VIEW_AUDIT,
+            # Administrators read the register to answer subject access requests and to check
+            # an erasure before approving it; adding and changing people is the leads' work.
+            Capability.VIEW_PEOPLE,
+            Capability.HANDLE_SUBJECT_ACCESS,
+            Capability.APPROVE_ERASURE,
+            Capability.MANAGE_CONSENT_STATEMENTS,
         }
     ),
 }

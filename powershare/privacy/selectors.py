@@ -1,0 +1,126 @@
+"""Reads of consent statements, subject access requests and erasure requests."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from powershare.accounts.roles import Capability
+from powershare.accounts.selectors import organisation_ids_where, user_can
+from powershare.people.models import ConsentPurpose
+
+from .models import ConsentStatement, ErasureRequest, SubjectAccessRequest
+
+
+def consent_statements_current(*, organisation_id: int) -> dict[str, ConsentStatement]:
+    """The statement in force for each purpose in an organisation: its own latest version, or
+    PowerShare's default wording where it has published none. One query."""
+    statements = ConsentStatement.objects.filter(
+        Q(organisation_id=organisation_id) | Q(organisation__isnull=True)
+    ).order_by("purpose", "-version", "-pk")
+    current: dict[str, ConsentStatement] = {}
+    defaults: dict[str, ConsentStatement] = {}
+    for statement in statements:
+        target = defaults if statement.organisation_id is None else current
+        target.setdefault(statement.purpose, statement)
+    result = {}
+    for purpose in ConsentPurpose.values:
+        statement = current.get(purpose) or defaults.get(purpose)
+        if statement is not None:
+            result[purpose] = statement
+    return result
+
+
+def consent_statement_current(*, organisation_id: int, purpose: str) -> ConsentStatement:
+    try:
+        return consent_statements_current(organisation_id=organisation_id)[purpose]
+    except KeyError:
+        raise ConsentStatement.DoesNotExist(f"No statement for {purpose}") from None
+
+
+def consent_statement_versions(*, organisation_id: int, purpose: str) -> QuerySet:
+    """Every version an organisation's people may have agreed to, newest first."""
+    return (
+        ConsentStatement.objects.filter(
+            Q(organisation_id=organisation_id) | Q(organisation__isnull=True), purpose=purpose
+        )
+        .select_related("published_by")
+        .order_by("-version", "-pk")
+    )
+
+
+def subject_access_request_list_for(*, user, open_only: bool = False) -> QuerySet:
+    ids = organisation_ids_where(user=user, capability=Capability.HANDLE_SUBJECT_ACCESS)
+    requests = SubjectAccessRequest.objects.filter(
+        organisation_id__in=ids, person__erased_at__isnull=True
+    ).select_related("person", "logged_by")
+    if open_only:
+        requests = requests.filter(completed_on__isnull=True)
+    return requests.order_by("completed_on", "due_on", "pk")
+
+
+def subject_access_overdue_count(*, user) -> int:
+    return (
+        subject_access_request_list_for(user=user, open_only=True)
+        .filter(due_on__lt=timezone.localdate())
+        .count()
+    )
+
+
+def subject_access_request_get_for(*, user, pk) -> SubjectAccessRequest:
+    try:
+        request = SubjectAccessRequest.objects.select_related("person", "organisation").get(
+            pk=pk, person__erased_at__isnull=True
+        )
+    except (SubjectAccessRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such request") from None
+    if not user_can(
+        user=user,
+        capability=Capability.HANDLE_SUBJECT_ACCESS,
+        organisation_id=request.organisation_id,
+    ):
+        raise Http404("No such request")
+    return request
+
+
+def subject_access_request_for_person(*, person, pk) -> SubjectAccessRequest:
+    """One of the person's own exports, for the portal."""
+    try:
+        return SubjectAccessRequest.objects.get(pk=pk, person=person)
+    except (SubjectAccessRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such download") from None
+
+
+def subject_access_latest_for_person(*, person) -> SubjectAccessRequest | None:
+    return (
+        SubjectAccessRequest.objects.filter(
+            person=person, source=SubjectAccessRequest.Source.PORTAL
+        )
+        .order_by("-logged_at", "-pk")
+        .first()
+    )
+
+
+def erasure_request_list_for(*, user, status: str = "") -> QuerySet:
+    """Erasure requests of the organisations where the user may ask for or approve them."""
+    ids = set(organisation_ids_where(user=user, capability=Capability.APPROVE_ERASURE)) | set(
+        organisation_ids_where(user=user, capability=Capability.REQUEST_ERASURE)
+    )
+    requests = ErasureRequest.objects.filter(organisation_id__in=ids).select_related(
+        "person", "requested_by", "decided_by"
+    )
+    if status in ErasureRequest.Status.values:
+        requests = requests.filter(status=status)
+    return requests.order_by("-requested_at", "-pk")
+
+
+def erasure_request_get_for(*, user, pk) -> ErasureRequest:
+    try:
+        return erasure_request_list_for(user=user).get(pk=pk)
+    except (ErasureRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such request") from None
+
+
+def erasure_request_pending_for_person(*, person) -> ErasureRequest | None:
+    return ErasureRequest.objects.filter(
+        person=person, status=ErasureRequest.Status.PENDING
+    ).first()
