@@ -12,8 +12,10 @@ from .selectors import current_memberships, user_can
 # (label, url name, capability needed, url prefix that marks the item as current)
 NAVIGATION = [
     ("Home", "home", None, None),
+    ("People", "people:list", Capability.VIEW_PEOPLE, "/people/"),
     ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
     ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
+    ("Privacy", "privacy:subject_access_list", Capability.HANDLE_SUBJECT_ACCESS, "/privacy/"),
     ("Audit", "audit:change_log", Capability.VIEW_AUDIT, "/audit/"),
 ]
 
