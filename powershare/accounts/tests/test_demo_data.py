@@ -13,7 +13,7 @@ def _row_counts():
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "support", "audit"}
+        if model._meta.app_label in {"accounts", "support", "audit", "people", "privacy"}
     }
 
 
@@ -71,6 +71,10 @@ def test_the_readme_lists_every_demo_login():
     assert DEMO_PASSWORD in readme
     for email, _, role, organisation, _ in DEMO_PEOPLE:
         assert f"| {email} | {role.label} | {organisation} |" in readme
+    from powershare.people.demo import LOGINS
+
+    for login in LOGINS:
+        assert f"| {login['email']} | {login['role']} | {login['organisation']} |" in readme
 
 
 def test_demo_data_refuses_to_load_on_what_looks_like_a_live_service(db):
@@ -80,3 +84,34 @@ def test_demo_data_refuses_to_load_on_what_looks_like_a_live_service(db):
     with pytest.raises(CommandError, match="looks like a live service"):
         call_command("demo_data", stdout=StringIO())
     assert not User.objects.filter(email__endswith="@fife.example").exists()
+
+
+def test_the_demo_register_has_varied_people_across_three_organisations(db):
+    from django.db.models import Count
+
+    from powershare.people.models import ConsentRecord, Person
+    from powershare.people.selectors import may_we
+
+    call_command("demo_data", "--force", stdout=StringIO())
+    people = Person.objects.all()
+    assert 35 <= people.count() <= 45
+    by_organisation = dict(
+        people.values_list("organisation__name")
+        .annotate(n=Count("pk"))
+        .values_list("organisation__name", "n")
+    )
+    assert set(by_organisation) == {
+        "Fife Council",
+        "Dundee City Council",
+        "Resilience Learning Partnership",
+    }
+    assert {p.status for p in people} == {"active", "resting", "left"}
+    young = [p for p in people if p.needs_guardian_consent]
+    assert len(young) >= 4
+    assert any(p.is_under(13) for p in people)
+    # Young people's consent counts only with their guardian's agreement, which the demo records.
+    assert any(may_we(person=p, purpose="contact").allowed for p in young)
+    assert ConsentRecord.objects.filter(decision="withdrawn").exists()
+    assert people.filter(user__isnull=False).count() == 3
+    sam = Person.objects.get(full_name="Sam Docherty")
+    assert sam.user.memberships.exists()  # staff and an expert by experience on one login

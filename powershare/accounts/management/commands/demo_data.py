@@ -9,6 +9,7 @@ function; this command calls them in order.
 """
 
 import json
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -172,7 +173,8 @@ DEMO_SUPPORT_SERVICES = [
 DEMO_SHARES = [("Fife Council", "Kingdom Listening Line", "Dundee City Council")]
 
 # Each later capability adds a module here with a `load(stdout)` function.
-DEMO_MODULES: list[str] = []
+# A module may also list demo logins of its own in LOGINS (dicts like those print_logins makes).
+DEMO_MODULES: list[str] = ["powershare.people.demo"]
 
 
 class Command(BaseCommand):
@@ -282,6 +284,9 @@ class Command(BaseCommand):
             }
             for email, full_name, role, organisation_name, _ in DEMO_PEOPLE
         ]
+        for path in DEMO_MODULES:
+            module = import_module(path)
+            logins.extend(getattr(module, "LOGINS", []))
         if format == "json":
             self.stdout.write(json.dumps(logins, indent=2))
             return
