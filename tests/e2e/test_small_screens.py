@@ -8,7 +8,8 @@ from tests.isolation import REGISTRY, has_parameters, named_urls
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("name", ["admin"])  # administrators see every staff page
+# Administrators see most staff pages, alice the register's forms, erin her portal.
+@pytest.mark.parametrize("name", ["admin", "alice", "erin"])
 def test_no_page_scrolls_sideways_at_320_pixels(open_tab, personas, name):
     tab = open_tab(name)
     tab.page.set_viewport_size({"width": 320, "height": 800})
