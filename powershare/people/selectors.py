@@ -131,6 +131,16 @@ def person_get_for(*, user, pk, may: Capability = Capability.VIEW_PEOPLE) -> Per
     return person
 
 
+def staff_contact_choices(*, organisation_ids) -> QuerySet:
+    """Who can be a person's staff contact: current members of the person's organisation."""
+    from powershare.accounts.models import Membership, User
+
+    members = Membership.objects.current().filter(organisation_id__in=list(organisation_ids))
+    return User.objects.filter(
+        is_active=True, pk__in=members.values("user_id")
+    ).order_by("full_name", "email")
+
+
 def person_is_own_record(*, user, person: Person) -> bool:
     """Staff who are also experts by experience: their own record is theirs to change in the
     portal, never through their staff role."""
