@@ -109,6 +109,23 @@ REGISTRY: dict[str, Entry] = {
     "api-1.0:organisation_detail": Entry(
         kwargs=lambda samples: {"organisation_id": samples["organisation"].pk}
     ),
+    "api-1.0:person_list": Entry(),
+    "api-1.0:person_detail": Entry(kwargs=lambda samples: {"person_id": samples["person"].pk}),
+    "api-1.0:person_consent_list": Entry(
+        kwargs=lambda samples: {"person_id": samples["person"].pk}
+    ),
+    "api-1.0:person_consent_create": Entry(
+        kwargs=lambda samples: {"person_id": samples["person"].pk}
+    ),
+    "api-1.0:my_consent_list": Entry(),
+    # POST only: a GET answers 405 to everyone before sign-in is checked, and shows nothing.
+    # Who may POST is tested in powershare/people/tests/test_api_people.py.
+    "api-1.0:my_consent_withdraw": Entry(
+        kwargs=lambda samples: {"purpose": "contact"}, public="POST only; a GET answers 405"
+    ),
+    "api-1.0:my_consent_agree": Entry(
+        kwargs=lambda samples: {"purpose": "contact"}, public="POST only; a GET answers 405"
+    ),
 }
 
 

@@ -78,5 +78,7 @@ def on_unexpected_error(request, exc):
 
 
 from powershare.accounts.api import router as accounts_router  # noqa: E402
+from powershare.people.api import router as people_router  # noqa: E402
 
 api.add_router("/", accounts_router)
+api.add_router("/", people_router)

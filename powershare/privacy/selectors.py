@@ -1,6 +1,6 @@
 """Reads of consent statements, subject access requests and erasure requests."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,14 +48,55 @@ def consent_statement_versions(*, organisation_id: int, purpose: str) -> QuerySe
     )
 
 
-def subject_access_request_list_for(*, user, open_only: bool = False) -> QuerySet:
+#: The subject access list's filters: open (the default), answered, or all.
+SUBJECT_ACCESS_FILTERS = {"open": "Open", "answered": "Answered", "all": "All"}
+
+
+def consent_statement_history(*, organisation_id: int) -> dict[str, list[ConsentStatement]]:
+    """Every version of every statement an organisation's people may have agreed to, newest
+    first per purpose, each with `records_count`: how many of this organisation's consent
+    records refer to it. One query."""
+    statements = (
+        ConsentStatement.objects.filter(
+            Q(organisation_id=organisation_id) | Q(organisation__isnull=True)
+        )
+        .select_related("published_by")
+        .annotate(
+            records_count=Count(
+                "records", filter=Q(records__person__organisation_id=organisation_id)
+            )
+        )
+        .order_by("purpose", "-version", "-pk")
+    )
+    history: dict[str, list[ConsentStatement]] = {purpose: [] for purpose in ConsentPurpose.values}
+    for statement in statements:
+        history.setdefault(statement.purpose, []).append(statement)
+    return history
+
+
+def subject_access_request_list_for(
+    *, user, open_only: bool = False, status: str = ""
+) -> QuerySet:
+    """Requests of the organisations where the user handles subject access: open ones first,
+    the earliest due (so the overdue) at the top; answered ones after, latest answered first.
+    `status` is "open", "answered" or "" for all."""
     ids = organisation_ids_where(user=user, capability=Capability.HANDLE_SUBJECT_ACCESS)
     requests = SubjectAccessRequest.objects.filter(
         organisation_id__in=ids, person__erased_at__isnull=True
     ).select_related("person", "logged_by")
-    if open_only:
+    if open_only or status == "open":
         requests = requests.filter(completed_on__isnull=True)
-    return requests.order_by("completed_on", "due_on", "pk")
+    elif status == "answered":
+        requests = requests.filter(completed_on__isnull=False)
+    # NULLs sort differently in SQLite and PostgreSQL: say where open requests (no completed_on)
+    # go, so both databases list them first.
+    return requests.order_by(F("completed_on").desc(nulls_first=True), "due_on", "pk")
+
+
+def subject_access_open_for_person(*, person) -> QuerySet:
+    return SubjectAccessRequest.objects.filter(person=person, completed_on__isnull=True).order_by(
+        "due_on", "pk"
+    )
 
 
 def subject_access_overdue_count(*, user) -> int:
@@ -110,7 +151,13 @@ def erasure_request_list_for(*, user, status: str = "") -> QuerySet:
     )
     if status in ErasureRequest.Status.values:
         requests = requests.filter(status=status)
-    return requests.order_by("-requested_at", "-pk")
+    # Waiting for a decision first, then the rest, newest first.
+    waiting_first = Case(
+        When(status=ErasureRequest.Status.PENDING, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return requests.order_by(waiting_first, "-requested_at", "-pk")
 
 
 def erasure_request_get_for(*, user, pk) -> ErasureRequest:

@@ -55,7 +55,8 @@ def test_the_latest_decision_counts_and_history_is_kept(personas):
     _record(personas, person, decision="given")
     _record(personas, person, decision="withdrawn")
     answer = may_we(person=person, purpose="contact")
-    assert not answer and "withdrawn" in answer.reason
+    assert not answer
+    assert "withdrawn" in answer.reason
     _record(personas, person, decision="given")
     assert may_we(person=person, purpose="contact")
     assert person.consent_records.count() == 3
@@ -70,7 +71,8 @@ def test_resting_and_left_pause_contact_but_not_what_was_agreed_about_quotes(per
         actor=personas.alice, person=person, status=PersonStatus.RESTING, resting_until=back
     )
     answer = may_we(person=person, purpose="contact")
-    assert not answer and "resting until" in answer.reason
+    assert not answer
+    assert "resting until" in answer.reason
     assert not may_we(person=person, purpose="take_part")
     assert may_we(person=person, purpose="quote_anonymous")
     # The day after their rest ends, they may be contacted again.
@@ -88,7 +90,8 @@ def test_under_16s_need_their_guardian_to_agree_as_well(personas):
     assert person.needs_guardian_consent
     _record(personas, person)
     answer = may_we(person=person, purpose="contact")
-    assert not answer and "guardian" in answer.reason
+    assert not answer
+    assert "guardian" in answer.reason
     _record(personas, person, given_by="guardian")
     assert may_we(person=person, purpose="contact")
     _record(personas, person, given_by="guardian", decision="withdrawn")
@@ -142,8 +145,10 @@ def test_records_keep_the_statement_version_they_were_made_against(personas):
     )
     second = _record(personas, person, decision="withdrawn")
     first.refresh_from_db()
-    assert first.statement.version == 1 and first.statement.organisation_id is None
-    assert second.statement == new and new.version == 2
+    assert first.statement.version == 1
+    assert first.statement.organisation_id is None
+    assert second.statement == new
+    assert new.version == 2
 
 
 def test_facilitators_and_other_councils_cannot_record_consent(personas):
@@ -174,7 +179,7 @@ def test_staff_never_change_their_own_record_through_their_staff_role(personas):
 
 
 @pytest.mark.parametrize(
-    "age_band, may_have_login",
+    ("age_band", "may_have_login"),
     [("under_13", False), ("13_15", True), ("16_17", True), ("26_64", True), ("", False)],
 )
 def test_children_under_13_never_get_a_login(personas, age_band, may_have_login):
