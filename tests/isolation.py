@@ -18,6 +18,10 @@ class Entry:
     kwargs: Callable[[dict], dict] = lambda samples: {}
     #: A page anyone may open (signed in or not); the reason is required.
     public: str = ""
+    #: A page whose parameters name no council A record (a consent purpose, say), so another
+    #: organisation's staff may open it for their own organisation: they get 200, not 404,
+    #: and must still see nothing of council A's. The reason is required.
+    own_organisation: str = ""
 
 
 def _pk(name):
@@ -77,7 +81,10 @@ REGISTRY: dict[str, Entry] = {
     "people:consent_add": Entry(kwargs=_pk("person")),
     "people:portal_invite": Entry(kwargs=_pk("person")),
     "privacy:statement_list": Entry(),
-    "privacy:statement_publish": Entry(kwargs=lambda samples: {"purpose": "contact"}),
+    "privacy:statement_publish": Entry(
+        kwargs=lambda samples: {"purpose": "contact"},
+        own_organisation="an administrator publishes wording for their own organisation",
+    ),
     "privacy:subject_access_list": Entry(),
     "privacy:subject_access_create": Entry(
         kwargs=lambda samples: {"person_pk": samples["person"].pk}

@@ -13,6 +13,7 @@ Council A's private records carry MARKER in their text, so a test can prove none
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,6 +27,9 @@ from powershare.accounts.models import (
     User,
 )
 from powershare.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from powershare.people.models import Person
 
 PASSWORD = "correct-horse-battery-staple"
 MARKER = "zq-council-a-private"
@@ -116,6 +120,11 @@ def _expert_by_experience(organisation: Organisation):
 
 
 def make_personas() -> Personas:
+    from powershare.privacy.default_statements import default_statements_install
+
+    # Browser and contract tests empty the database between tests, taking the migration's
+    # default consent wording with it.
+    default_statements_install()
     council_a = _org("Aberdeen City Council", OrganisationKind.LOCAL_AUTHORITY)
     council_b = _org("Angus Council", OrganisationKind.LOCAL_AUTHORITY)
     national = _org("Improvement Service", OrganisationKind.NATIONAL_BODY)

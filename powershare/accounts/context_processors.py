@@ -20,6 +20,37 @@ NAVIGATION = [
 ]
 
 
+# An expert by experience's own page (the portal): (label, url name, url prefix or None).
+PORTAL_NAVIGATION = [
+    ("Home", "portal:home", None),
+    ("Your details", "portal:details", "/my/details/"),
+    ("Your choices", "portal:choices", "/my/choices/"),
+    ("Your data", "portal:data", "/my/data/"),
+    ("Get support", "portal:support", "/my/support/"),
+]
+
+
+def _with_portal_navigation(request, user, staff_items):
+    """Someone with their own person record and no staff role sees only their portal; staff
+    who also have a record keep their staff navigation plus a link to their own page."""
+    from powershare.people.selectors import person_for_user
+
+    if person_for_user(user=user) is None:
+        return staff_items
+    if current_memberships(user=user) or user.is_superuser:
+        url = reverse("portal:home")
+        return [
+            *staff_items,
+            {"label": "Your own page", "url": url, "current": request.path.startswith(url)},
+        ]
+    items = []
+    for label, url_name, prefix in PORTAL_NAVIGATION:
+        url = reverse(url_name)
+        current = request.path == url if prefix is None else request.path.startswith(prefix)
+        items.append({"label": label, "url": url, "current": current})
+    return items
+
+
 def navigation(request):
     context = {
         "site_name": settings.SITE_NAME,
@@ -40,6 +71,7 @@ def navigation(request):
         url = reverse(url_name)
         current = request.path == url if prefix is None else request.path.startswith(prefix)
         items.append({"label": label, "url": url, "current": current})
+    items = _with_portal_navigation(request, user, items)
     context["navigation"] = items
     expires_at = request.session.get_expiry_date()
     context["session_expires_at"] = expires_at

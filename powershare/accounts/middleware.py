@@ -8,8 +8,10 @@ from django_otp import user_has_device
 from .roles import ROLES_REQUIRING_TWO_FACTOR
 from .selectors import user_roles
 
-# Pages a signed-in person can reach before finishing two-factor sign-in.
-_OPEN_PREFIXES = ("/static/", "/healthz", "/api/", "/accessibility/", "/privacy/", "/cookies/")
+# Pages a signed-in person can reach before finishing two-factor sign-in. The privacy notice
+# is /privacy/ exactly: the staff privacy pages (erasure, subject access) live below it.
+_OPEN_PREFIXES = ("/static/", "/healthz", "/api/", "/accessibility/", "/cookies/")
+_OPEN_PATHS = ("/privacy/",)
 
 
 def two_factor_required(user) -> bool:
@@ -47,7 +49,7 @@ class TwoFactorRequiredMiddleware:
             reverse("accounts:two_factor_verify"),
             reverse("accounts:logout"),
         }
-        return path in allowed or path.startswith(_OPEN_PREFIXES)
+        return path in allowed or path in _OPEN_PATHS or path.startswith(_OPEN_PREFIXES)
 
 
 class PrivateResponsesMiddleware:

@@ -52,13 +52,17 @@ def on_not_found(request, exc):
     return _error(request, 404, "not_found", "There is nothing here, or you can't see it.")
 
 
+def _field_name(loc) -> str:
+    """("query", "q") -> "q"; a body's ("body", "<python parameter>", "purpose") -> "purpose",
+    so a body field is named as the client sent it, the same as the services' field errors."""
+    parts = list(loc)[2:] if loc and loc[0] == "body" else list(loc)[1:]
+    return ".".join(str(part) for part in parts) or "request"
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
     errors = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", [])[1:]) or "request",
-            "message": error.get("msg", "Invalid value"),
-        }
+        {"field": _field_name(error.get("loc", [])), "message": error.get("msg", "Invalid value")}
         for error in exc.errors
     ]
     return _error(request, 422, "invalid", "Some of what was sent is not valid.", errors)

@@ -136,9 +136,9 @@ def staff_contact_choices(*, organisation_ids) -> QuerySet:
     from powershare.accounts.models import Membership, User
 
     members = Membership.objects.current().filter(organisation_id__in=list(organisation_ids))
-    return User.objects.filter(
-        is_active=True, pk__in=members.values("user_id")
-    ).order_by("full_name", "email")
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by(
+        "full_name", "email"
+    )
 
 
 def person_is_own_record(*, user, person: Person) -> bool:

@@ -399,12 +399,14 @@ def portal_invitation_send(*, actor: User, person: Person, request=None) -> User
 @transaction.atomic
 def people_import(*, actor: User, organisation_id: int, rows: list[dict]) -> list[Person]:
     """Add many people at once, all or nothing: any error and nobody is added. Each row is a
-    dict of person fields (already checked by people.imports) plus "areas"."""
+    dict of person fields (already checked by people.imports) plus "areas" and, optionally,
+    "row_number" (the row as the file's spreadsheet shows it, for error messages)."""
     _check_may_manage(actor, organisation_id)
     created = []
     for number, row in enumerate(rows, start=1):
         fields = dict(row)
         areas = fields.pop("areas", None)
+        number = fields.pop("row_number", number)
         try:
             created.append(
                 person_create(actor=actor, organisation_id=organisation_id, areas=areas, **fields)

@@ -28,7 +28,7 @@ from powershare.privacy import selectors as privacy_selectors
 from powershare.system.submissions import submit_once
 
 from . import selectors, services
-from .forms import AreaForm, ConsentRecordForm, PersonForm, areas_for_person_form
+from .forms import AreaForm, ConsentRecordForm, PersonForm, areas_for_person_form, staff_label
 from .models import ConsentGivenBy, ConsentPurpose, PersonStatus
 
 PAGE_SIZE = 25
@@ -43,7 +43,9 @@ def _crumbs(*items):
 
 
 def _person_crumbs(person, *items):
-    return _crumbs({"label": person.name, "url": reverse("people:detail", args=[person.pk])}, *items)
+    return _crumbs(
+        {"label": person.name, "url": reverse("people:detail", args=[person.pk])}, *items
+    )
 
 
 def _require(user, capability):
@@ -52,9 +54,7 @@ def _require(user, capability):
 
 
 def _managed_organisations(user):
-    return account_selectors.organisation_list_where(
-        user=user, capability=Capability.MANAGE_PEOPLE
-    )
+    return account_selectors.organisation_list_where(user=user, capability=Capability.MANAGE_PEOPLE)
 
 
 def _own_record_refusal(request, person):
@@ -115,7 +115,9 @@ def person_list(request):
     if needs not in selectors.PERSON_FILTERS["needs"]:
         needs = ""
     resting = request.GET.get("resting") == "1"
-    areas = list(selectors.lived_experience_area_list_for(user=request.user))
+    areas = list(
+        selectors.lived_experience_area_list_for(user=request.user).select_related("organisation")
+    )
     area_id = request.GET.get("area", "")
     area = next((a for a in areas if str(a.pk) == area_id), None)
     people = selectors.person_list_for(
@@ -174,11 +176,12 @@ def _duplicates(organisation_id, data, exclude_pk=None):
     )
 
 
-def _duplicate_warning(form):
+def _duplicate_warning(form, people):
+    form.duplicates = people
     form.add_error(
         "different_person",
-        "This may be someone already on the register. Check the people listed. If this is "
-        "a different person, tick the box to add them anyway.",
+        "Check whether they are already on the register. If this is a different person, "
+        "tick the box.",
     )
 
 
@@ -189,13 +192,16 @@ def _person_form(request, *, organisations, person=None):
     areas = selectors.lived_experience_area_list_for(
         user=request.user, include_inactive=True
     ).filter(organisation_id__in=organisation_ids)
-    return PersonForm(
+    form = PersonForm(
         posted(request),
         instance=person,
         organisations=None if person else organisations,
         areas=areas_for_person_form(areas, person).select_related("organisation"),
         staff_contacts=selectors.staff_contact_choices(organisation_ids=organisation_ids),
     )
+    if person:
+        form.fields["different_person"].label = "This is a different person, save anyway"
+    return form
 
 
 @login_required
@@ -205,7 +211,6 @@ def person_create(request):
     if not organisations:
         raise Http404("No such page")
     form = _person_form(request, organisations=organisations)
-    duplicates = []
     if request.method == "POST" and form.is_valid():
         organisation = form.cleaned_data.get("organisation") or organisations[0]
         confirmed = form.cleaned_data.get("different_person")
@@ -225,8 +230,7 @@ def person_create(request):
         try:
             url, created = submit_once(request, create)
         except _ProbableDuplicates as found:
-            duplicates = found.people
-            _duplicate_warning(form)
+            _duplicate_warning(form, found.people)
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:
@@ -240,7 +244,6 @@ def person_create(request):
             "page_title": "Add a person",
             "breadcrumbs": _crumbs({"label": "Add a person"}),
             "form": form,
-            "duplicates": duplicates,
             "submit_label": "Add person",
             "creating": True,
         },
@@ -271,7 +274,7 @@ def person_edit(request, pk):
         if identity_changed and not form.cleaned_data.get("different_person"):
             duplicates = _duplicates(person.organisation_id, fields, exclude_pk=person.pk)
         if duplicates:
-            _duplicate_warning(form)
+            _duplicate_warning(form, duplicates)
         else:
             try:
                 changed = services.person_update(
@@ -295,7 +298,6 @@ def person_edit(request, pk):
             "page_title": f"Change {person.name}'s details",
             "breadcrumbs": _person_crumbs(person, {"label": "Change details"}),
             "form": form,
-            "duplicates": duplicates,
             "submit_label": "Save changes",
             "person": person,
         },
@@ -347,7 +349,13 @@ def person_detail(request, pk):
             "page_caption": f"{person.reference} · {person.organisation.display_name}",
             "breadcrumbs": _crumbs({"label": person.name}),
             "person": person,
-            "today": timezone.localdate(),
+            "age": person.age_on(timezone.localdate()),
+            "labels": {
+                name: staff_label(
+                    name, getattr(person, name), getattr(person, f"get_{name}_display")()
+                )
+                for name in ("credit_as", "contact_channel", "wellbeing_check_in")
+            },
             "own_record": own_record,
             "consent_rows": consent_rows,
             "consent_records": selectors.consent_record_list_for(person=person)[:50],
@@ -355,9 +363,7 @@ def person_detail(request, pk):
             "can_manage": can_manage,
             "can_log_subject_access": can(Capability.HANDLE_SUBJECT_ACCESS),
             "can_request_erasure": can_request_erasure,
-            "pending_erasure": privacy_selectors.erasure_request_pending_for_person(
-                person=person
-            )
+            "pending_erasure": privacy_selectors.erasure_request_pending_for_person(person=person)
             if can_request_erasure or can(Capability.APPROVE_ERASURE)
             else None,
             "history": history_for_record(record=person)[:20],
@@ -383,9 +389,7 @@ def consent_record_add(request, pk):
         initial["purpose"] = request.GET["purpose"]
     if request.GET.get("given_by") in ConsentGivenBy.values:
         initial["given_by"] = request.GET["given_by"]
-    form = ConsentRecordForm(
-        posted(request), person=person, statements=statements, initial=initial
-    )
+    form = ConsentRecordForm(posted(request), person=person, statements=statements, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
@@ -530,7 +534,9 @@ def area_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.lived_experience_area_update(actor=request.user, area=area, **form.cleaned_data)
+            services.lived_experience_area_update(
+                actor=request.user, area=area, **form.cleaned_data
+            )
         except ValidationError as error:
             form_errors_to_fields(form, error)
         else:

@@ -50,3 +50,18 @@ DEFAULT_STATEMENTS = [
         "you tell me about first. I can ask for them to be taken down.",
     ),
 ]
+
+
+def default_statements_install(statement_model=None) -> int:
+    """Add any missing default statement (version 1, no organisation). Used by the migration,
+    and by tests whose database is emptied between runs (the migration's rows go too)."""
+    if statement_model is None:
+        from .models import ConsentStatement as statement_model
+    added = 0
+    for purpose, title, text in DEFAULT_STATEMENTS:
+        if not statement_model.objects.filter(organisation=None, purpose=purpose).exists():
+            statement_model.objects.create(
+                organisation=None, purpose=purpose, version=1, title=title, text=text
+            )
+            added += 1
+    return added

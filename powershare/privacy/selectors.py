@@ -74,9 +74,7 @@ def consent_statement_history(*, organisation_id: int) -> dict[str, list[Consent
     return history
 
 
-def subject_access_request_list_for(
-    *, user, open_only: bool = False, status: str = ""
-) -> QuerySet:
+def subject_access_request_list_for(*, user, open_only: bool = False, status: str = "") -> QuerySet:
     """Requests of the organisations where the user handles subject access: open ones first,
     the earliest due (so the overdue) at the top; answered ones after, latest answered first.
     `status` is "open", "answered" or "" for all."""

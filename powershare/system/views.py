@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from powershare.accounts import selectors as account_selectors
 from powershare.accounts.roles import Capability, Role
+from powershare.people.selectors import person_for_user
 from powershare.support.selectors import support_service_list_for
 
 from .selectors import health_report
@@ -17,8 +18,12 @@ def home(request):
     """A dashboard per role, built from what exists so far: organisations, roles and members."""
     user = request.user
     memberships = account_selectors.current_memberships(user=user)
+    own_person = person_for_user(user=user)
+    if own_person is not None and not memberships and not user.is_superuser:
+        return redirect("portal:home")  # an expert by experience's home is their own page
     own_ids = [m.organisation_id for m in memberships]
     context = {
+        "own_person": own_person,
         "page_title": f"Hello, {user.get_short_name()}",
         "memberships": memberships,
         "organisations": account_selectors.organisation_list_for(user=user),
@@ -37,6 +42,14 @@ def home(request):
         )
     if context["is_national"]:
         context["national"] = account_selectors.national_organisation_summary()
+    if account_selectors.user_can(user=user, capability=Capability.MANAGE_PEOPLE):
+        from powershare.people import selectors as people_selectors
+
+        context["people"] = {
+            "counts": people_selectors.people_with_consent_counts(user=user),
+            "to_review": people_selectors.people_for_retention_review(user=user).count(),
+            "invited": people_selectors.people_with_pending_portal_invitation(user=user).count(),
+        }
     return render(request, "system/home.html", context)
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from powershare.accounts.services import api_token_create
+from powershare.people.models import Person
 from tests.personas import make_council_a_samples, make_personas
 
 pytestmark = pytest.mark.contract
@@ -26,13 +27,22 @@ MAX_EXAMPLES = 30
 
 @pytest.fixture
 def personas(live_server, transactional_db):
-    personas = make_personas()
+    personas = make_personas()  # also puts back the default consent wording a flush removes
     make_council_a_samples(personas)
+    # Someone on council B's register, whom alice must never see.
+    personas.samples["council_b_person"] = Person.objects.create(
+        organisation=personas.council_b, full_name="Angus Person"
+    )
     return personas
 
 
 def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
     known_ids = [personas.council_a.pk, personas.council_b.pk, personas.national.pk]
+    people = [
+        personas.samples["person"],
+        personas.erin_person,
+        personas.samples["council_b_person"],
+    ]
     config = schemathesis.Config.from_dict(
         {
             "base-url": live_server.url,
@@ -44,11 +54,28 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
             "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
             # Half the organisation ids are real ones (alice's own and two she must not see),
             # so responses with data are checked too, not only 404s.
-            "dictionaries": {"organisations": {"values": known_ids}},
+            "dictionaries": {
+                "organisations": {"values": known_ids},
+                "people": {"values": [person.pk for person in people]},
+            },
             "parameters": {
-                "path.organisation_id": {"dictionary": "organisations", "probability": 0.5}
+                "path.organisation_id": {"dictionary": "organisations", "probability": 0.5},
+                "path.person_id": {"dictionary": "people", "probability": 0.5},
             },
             "suppress-health-check": ["too_slow", "filter_too_much"],
+            # Recording a consent decision has a rule no schema can say: the decision can't be
+            # in the future. A valid-looking request dated tomorrow gets 422, rightly.
+            "operations": [
+                {
+                    "include-path": "/api/people/{person_id}/consents",
+                    "include-method": "POST",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", "401", "403", "404", "422"]
+                        }
+                    },
+                }
+            ],
         }
     )
     return schemathesis.openapi.from_url(
@@ -89,6 +116,13 @@ def _assert_only_council_a(case, response, personas):
     elif case.operation.path == "/api/me":
         assert body["email"] == personas.alice.email
         assert {m["organisation_id"] for m in body["memberships"]} == {own}
+    elif case.operation.path == "/api/people":
+        assert {item["organisation_id"] for item in body["items"]} <= {own}
+    elif case.operation.path == "/api/people/{person_id}":
+        assert body["organisation_id"] == own
+    elif case.operation.path == "/api/people/{person_id}/consents":
+        person_id = case.path_parameters["person_id"]
+        assert Person.objects.get(pk=person_id).organisation_id == own
 
 
 token_api = schemathesis.pytest.from_fixture("token_schema")

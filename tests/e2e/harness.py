@@ -27,9 +27,11 @@ MAX_PAGES_PER_PERSONA = 60
 # None: not signed in. erin is an expert by experience: she signs in to her own portal.
 PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin"]
 
-# Paths the crawl never opens: static files and the machine-readable API description.
+# Paths the crawl never opens: static files, the machine-readable API description, and
+# downloads (a browser saves them rather than showing a page; tests open them directly).
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
+SKIPPED_SUFFIXES = (".csv", "/download/")
 
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});
@@ -221,7 +223,11 @@ def crawlable(tab: PersonaTab, href: str) -> str | None:
     base = urlsplit(tab.base_url)
     if parts.scheme not in ("http", "https") or parts.netloc != base.netloc:
         return None  # mailto:, tel:, javascript: and other sites
-    if parts.path.startswith(SKIPPED_PREFIXES) or parts.path in SKIPPED_PATHS:
+    if (
+        parts.path.startswith(SKIPPED_PREFIXES)
+        or parts.path in SKIPPED_PATHS
+        or parts.path.endswith(SKIPPED_SUFFIXES)
+    ):
         return None
     return page_key(href)
 

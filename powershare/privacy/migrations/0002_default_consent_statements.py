@@ -2,14 +2,9 @@ from django.db import migrations
 
 
 def add_defaults(apps, schema_editor):
-    from powershare.privacy.default_statements import DEFAULT_STATEMENTS
+    from powershare.privacy.default_statements import default_statements_install
 
-    ConsentStatement = apps.get_model("privacy", "ConsentStatement")
-    for purpose, title, text in DEFAULT_STATEMENTS:
-        if not ConsentStatement.objects.filter(organisation=None, purpose=purpose).exists():
-            ConsentStatement.objects.create(
-                organisation=None, purpose=purpose, version=1, title=title, text=text
-            )
+    default_statements_install(apps.get_model("privacy", "ConsentStatement"))
 
 
 class Migration(migrations.Migration):
