@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from powershare.accounts.roles import Capability
-from powershare.accounts.selectors import user_can
+from powershare.accounts.selectors import organisation_list_where, user_can
 from powershare.api.schemas import Error
 from powershare.audit.services import access_event_record
 from powershare.privacy.selectors import consent_statements_current
@@ -365,6 +365,17 @@ def person_list(
 ):
     if not user_can(user=request.auth, capability=Capability.VIEW_PEOPLE):
         raise Http404("No register")
+    # One access event per register listed: never the names, nor the search (it may be one).
+    for organisation in organisation_list_where(
+        user=request.auth, capability=Capability.VIEW_PEOPLE
+    ):
+        access_event_record(
+            user=request.auth,
+            organisation_id=organisation.pk,
+            subject=organisation,
+            description="People register listed (API)",
+            path=request.path,
+        )
     return selectors.person_list_for(
         user=request.auth,
         search=q.replace("\x00", "").strip(),

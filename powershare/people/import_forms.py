@@ -4,13 +4,13 @@ from django import forms
 
 from powershare.lib.forms import Form
 
-from .imports import MAX_FILE_BYTES
+from .imports import MAX_FILE_BYTES, MAX_ROWS
 
 
 class PeopleImportUploadForm(Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="A CSV file of 2 MB or less, with at most 5,000 people.",
+        help_text=f"A CSV file of 2 MB or less, with at most {MAX_ROWS:,} people.",
         error_messages={
             "required": "Choose a CSV file to upload",
             "empty": "The file is empty. Fill in one row per person under the header row of "

@@ -263,6 +263,8 @@ def _text(max_length: int | None = None, required: str = "") -> Callable[[str], 
 def _email(value: str) -> str:
     if not value:
         return ""
+    if len(value) > 254:
+        raise CellError("is too long for an email address.", "Use at most 254 characters.")
     try:
         validate_email(value)
     except ValidationError:

@@ -159,6 +159,8 @@ def person_for_user(*, user) -> Person | None:
         .filter(user=user, erased_at__isnull=True)
         .first()
     )
+    if person is not None and person.is_under(13):
+        person = None  # children under 13 never use a login, whatever happened since
     user._powershare_person = person
     return person
 

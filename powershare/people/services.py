@@ -158,6 +158,10 @@ def _clean_person(person: Person) -> None:
         person.left_on = person.left_on or today
         if person.left_on > today:
             errors["left_on"] = "The date they left must be today or in the past."
+    if person.user_id and person.is_under(13):
+        errors["date_of_birth" if person.date_of_birth else "age_band"] = (
+            "They have a portal login, and children under 13 can't have one. Check the age."
+        )
     if person.rest_days_between_involvements is not None and not (
         0 <= person.rest_days_between_involvements <= 365
     ):
@@ -233,6 +237,12 @@ def person_update_by_self(*, user: User, person: Person, **fields) -> list[str]:
         raise PermissionDenied("You can only change your own details.")
     if fields.get("status") == PersonStatus.LEFT:
         raise ValidationError({"status": "To leave the register, tell your contact."})
+    if (
+        person.status == PersonStatus.LEFT
+        and "status" in fields
+        and fields["status"] != PersonStatus.LEFT
+    ):
+        raise ValidationError({"status": "To come back to the register, tell your contact."})
     changed = _apply_changes(person, fields, SELF_EDITABLE_FIELDS)
     if changed:
         from .tasks import person_changed_by_self_email_send
@@ -316,6 +326,8 @@ def consent_record_create(
         errors["guardian_name"] = "Enter the name of the parent or guardian."
     if recorded_at and recorded_at > timezone.now():
         errors["recorded_at"] = "The decision can't be in the future."
+    elif recorded_at and recorded_at.year < 1900:
+        errors["recorded_at"] = "Enter a date from 1900 onwards."
     if errors:
         raise ValidationError(errors)
     return ConsentRecord.objects.create(
@@ -374,6 +386,21 @@ def portal_invitation_send(*, actor: User, person: Person, request=None) -> User
         if user is not None and (user.is_superuser or hasattr(user, "person_record")):
             raise ValidationError(
                 {"email": "This email address already has a portal. Use another address."}
+            )
+        if (
+            user is not None
+            and Membership.objects.current()
+            .filter(user=user)
+            .exclude(organisation_id=person.organisation_id)
+            .exists()
+        ):
+            # Linking a login lets this register see when it signs in, and erasure touches
+            # it: never for someone who works for another organisation.
+            raise ValidationError(
+                {
+                    "email": "This email address belongs to a member of staff of another "
+                    "organisation. Use another address, or ask them which one to use."
+                }
             )
         if user is None:
             user = User.objects.create_user(

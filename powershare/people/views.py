@@ -419,6 +419,7 @@ def consent_record_add(request, pk):
                     f"{ConsentPurpose(data['purpose']).label.lower()}. It counts from now on.",
                 )
             return redirect(url)
+    _record_access(request, person, "consent form opened")
     return render(
         request,
         "people/consent_form.html",
@@ -450,11 +451,14 @@ def portal_invite(request, pk):
             error = " ".join(problem.messages)
         else:
             if created:
+                person.refresh_from_db()
                 messages.success(
                     request,
-                    f"We have emailed {person.name} a link to their portal at {person.email}.",
+                    f"We have emailed {person.name} a link to their portal at "
+                    f"{person.user.email if person.user else person.email}.",
                 )
             return redirect(url)
+    _record_access(request, person, "portal invitation page opened")
     return render(
         request,
         "people/portal_invite.html",

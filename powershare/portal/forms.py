@@ -120,6 +120,7 @@ class ContactForm(DetailsForm):
     email = forms.EmailField(
         label="Email address",
         required=False,
+        max_length=254,
         help_text="We send messages here. It does not change the email address you sign in with.",
         error_messages={"invalid": "Enter an email address like name@example.org"},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -177,6 +178,7 @@ class SupportContactForm(DetailsForm):
     support_contact_email = forms.EmailField(
         label="Their email address",
         required=False,
+        max_length=254,
         error_messages={"invalid": "Enter an email address like name@example.org"},
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )

@@ -177,7 +177,11 @@ def portal_welcome(request, uidb64, token):
     return render(
         request,
         "portal/welcome.html",
-        {"page_title": "Welcome to your PowerShare page", "form": form},
+        {
+            "page_title": "Welcome to your PowerShare page",
+            "form": form,
+            "person": getattr(user, "person_record", None),
+        },
     )
 
 

@@ -26,12 +26,28 @@ def _erase_erasure_requests(person, rows) -> None:
 def _sweep_sign_in_attempts(person, needles) -> None:
     """django-axes keeps the email typed at each failed sign-in."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.db.models import Q
 
-    emails = [n.lower() for n in needles if "@" in n]
+    emails = [n for n in needles if "@" in n]
     if not emails:
         return
+    match = Q(pk__in=[])
+    for email in emails:
+        match |= Q(username__iexact=email)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
-        model.objects.filter(username__in=emails).delete()
+        model.objects.filter(match).delete()
+
+
+def _sweep_task_errors(person, needles) -> None:
+    """A failed background task (an email the mail server refused) keeps its error text, which
+    may name the address. Tasks themselves carry record ids only."""
+    from django.db.models import Q
+    from django_tasks_db.models import DBTaskResult
+
+    match = Q(pk__in=[])
+    for needle in needles:
+        match |= Q(traceback__icontains=needle) | Q(exception_class_path__icontains=needle)
+    DBTaskResult.objects.filter(match).update(traceback="[erased]")
 
 
 registry.register(
@@ -50,3 +66,4 @@ registry.register(
     order=91,
 )
 registry.register_sweep(_sweep_sign_in_attempts)
+registry.register_sweep(_sweep_task_errors)

@@ -264,13 +264,14 @@ def erasure_request_approve(
 ) -> ErasureRequest:
     """Approve and erase at once, in one transaction: all of it happens or none of it."""
     _check_may_decide(actor, request)
-    person = Person.objects.select_for_update().get(pk=request.person_id)
+    person = Person.objects.select_for_update().select_related("user").get(pk=request.person_id)
+    needles = identity_strings(person)
     person_erase(person=person)
     request.refresh_from_db()
     request.status = ErasureRequest.Status.APPROVED
     request.decided_by = actor
     request.decided_at = timezone.now()
-    request.decision_note = note.strip()
+    request.decision_note = redact(note.strip(), needles)
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return request
 
@@ -288,8 +289,21 @@ def identity_strings(person: Person) -> list[str]:
         person.support_contact_phone,
     }
     if person.user is not None:
-        values.add(person.user.email)
+        if _login_is_kept(person.user):
+            # Their staff login stays: its address is not the person record's to erase.
+            values.discard(person.user.email)
+        else:
+            values.add(person.user.email)
     return sorted((v.strip() for v in values if v and len(v.strip()) >= 3), key=len, reverse=True)
+
+
+def _login_is_kept(user) -> bool:
+    """A login that is also a member of staff stays after its person record is erased (see
+    people.services.person_identity_erase): its staff identity and history are not the
+    person record's to erase."""
+    from powershare.accounts.models import Membership
+
+    return Membership.objects.current().filter(user=user).exists()
 
 
 def redact(text: str, needles: list[str]) -> str:
@@ -305,6 +319,7 @@ def person_erase(*, person: Person) -> None:
     """Erase a person everywhere the registry knows of, then scrub the audit trail of the
     values it kept. Runs inside the caller's transaction."""
     needles = identity_strings(person)
+    kept_login = person.user is not None and _login_is_kept(person.user)
     records = []
     for entry in registry.entries():
         rows = entry.rows_for(person)
@@ -313,7 +328,7 @@ def person_erase(*, person: Person) -> None:
             entry.erase(person, rows)
     for sweep in registry.sweeps():
         sweep(person, needles)
-    user_id = person.user_id
+    user_id = None if kept_login else person.user_id
     person_entry = registry.entry_for(Person)
     person_entry.erase(person, person_entry.rows_for(person))
     _scrub_audit_trail(records, user_id=user_id, needles=needles)
