@@ -264,7 +264,11 @@ def erasure_request_approve(
 ) -> ErasureRequest:
     """Approve and erase at once, in one transaction: all of it happens or none of it."""
     _check_may_decide(actor, request)
-    person = Person.objects.select_for_update().select_related("user").get(pk=request.person_id)
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=request.person_id)
+    )
     needles = identity_strings(person)
     person_erase(person=person)
     request.refresh_from_db()
