@@ -12,9 +12,10 @@ from tests.personas import MARKER, PASSWORD
 
 PERSONAS = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin"]
 OTHER_COUNCIL = ["charlie", "dora"]
-#: People who must see none of council A's register: another council, and an expert by
-#: experience on council A's own register (who sees only her own record).
-OUTSIDERS = [*OTHER_COUNCIL, "erin"]
+#: People who must see none of council A's register: another council, the national
+#: coordinator (figures only, never personal data), and an expert by experience on council A's
+#: own register (who sees only her own record).
+OUTSIDERS = [*OTHER_COUNCIL, "nina", "erin"]
 
 
 def _url(name, samples):
