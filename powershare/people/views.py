@@ -25,7 +25,7 @@ from powershare.audit.selectors import history_for_record
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted, search_term
 from powershare.privacy import selectors as privacy_selectors
-from powershare.system.submissions import submit_once
+from powershare.system.submissions import submit_form_once, submit_once
 
 from . import selectors, services
 from .forms import AreaForm, ConsentRecordForm, PersonForm, areas_for_person_form, staff_label
@@ -497,14 +497,11 @@ def area_list(request):
             )
             return reverse("people:area_list")
 
-        try:
-            url, created = submit_once(request, create)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        else:
-            if created:
-                messages.success(request, f"“{data['name']}” has been added.")
-            return redirect(url)
+        response = submit_form_once(
+            request, form, create, success=f"“{data['name']}” has been added."
+        )
+        if response:
+            return response
     areas = selectors.lived_experience_area_list_for(
         user=request.user, include_inactive=can_manage
     ).select_related("organisation")

@@ -29,7 +29,7 @@ from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentPurpose
 from powershare.people.selectors import person_get_for
-from powershare.system.submissions import submit_once
+from powershare.system.submissions import submit_form_once, submit_once
 
 from . import selectors, services
 from .forms import (
@@ -283,20 +283,15 @@ def subject_access_create(request, person_pk):
             )
             return reverse("privacy:subject_access_detail", args=[subject_access.pk])
 
-        try:
-            url, created = submit_once(request, create)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, _error_text(error))
-        else:
-            if created:
-                messages.success(
-                    request,
-                    "The request has been logged. We are preparing the export now: it is usually "
-                    "ready in a minute or two.",
-                )
-            return redirect(url)
+        response = submit_form_once(
+            request,
+            form,
+            create,
+            success="The request has been logged. We are preparing the export now: it is "
+            "usually ready in a minute or two.",
+        )
+        if response:
+            return response
     if request.method == "GET":
         _record_view(request, person, "subject access request form opened")
     return render(
@@ -440,19 +435,14 @@ def erasure_request_create(request, person_pk):
             )
             return reverse("privacy:erasure_detail", args=[erasure.pk])
 
-        try:
-            url, created = submit_once(request, create)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, _error_text(error))
-        else:
-            if created:
-                messages.success(
-                    request,
-                    "Erasure has been asked for. An administrator will approve it or turn it down.",
-                )
-            return redirect(url)
+        response = submit_form_once(
+            request,
+            form,
+            create,
+            success="Erasure has been asked for. An administrator will approve it or turn it down.",
+        )
+        if response:
+            return response
     if request.method == "GET":
         _record_view(request, person, "erasure request form opened")
     return render(

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,8 +11,8 @@ from powershare.accounts import services as account_services
 from powershare.accounts.roles import Capability
 from powershare.accounts.sharing import share_list_for_record
 from powershare.audit.selectors import history_for_record
-from powershare.lib.forms import form_errors_to_fields, posted, search_term
-from powershare.system.submissions import submit_once
+from powershare.lib.forms import posted, search_term
+from powershare.system.submissions import submit_form_once, submit_once
 
 from . import selectors, services
 from .forms import ShareForm, SupportServiceForm
@@ -176,14 +175,11 @@ def support_service_sharing(request, pk):
             account_services.share_create(actor=request.user, record=service, partner=partner)
             return reverse("support:sharing", args=[service.pk])
 
-        try:
-            url, created = submit_once(request, create)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        else:
-            if created:
-                messages.success(request, f"“{service.name}” is now shared with {partner.name}.")
-            return redirect(url)
+        response = submit_form_once(
+            request, form, create, success=f"“{service.name}” is now shared with {partner.name}."
+        )
+        if response:
+            return response
     return render(
         request,
         "support/sharing.html",
