@@ -1,5 +1,7 @@
 """Reads of consent statements, subject access requests and erasure requests."""
 
+import datetime
+
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -169,3 +171,27 @@ def erasure_request_pending_for_person(*, person) -> ErasureRequest | None:
     return ErasureRequest.objects.filter(
         person=person, status=ErasureRequest.Status.PENDING
     ).first()
+
+
+def privacy_attention_for(*, user) -> dict:
+    """For the home page, "needs attention first": subject access requests overdue or due
+    within a week, and erasure requests waiting for this user's decision."""
+    today = timezone.localdate()
+    open_requests = subject_access_request_list_for(user=user, open_only=True)
+    counts = open_requests.aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_soon=Count(
+            "pk", filter=Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=7))
+        ),
+    )
+    approvable = organisation_ids_where(user=user, capability=Capability.APPROVE_ERASURE)
+    counts["erasure_waiting"] = (
+        ErasureRequest.objects.filter(
+            organisation_id__in=approvable, status=ErasureRequest.Status.PENDING
+        )
+        .exclude(requested_by=user)
+        .count()
+        if approvable
+        else 0
+    )
+    return counts

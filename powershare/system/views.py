@@ -42,6 +42,12 @@ def home(request):
         )
     if context["is_national"]:
         context["national"] = account_selectors.national_organisation_summary()
+    if account_selectors.user_can(
+        user=user, capability=Capability.HANDLE_SUBJECT_ACCESS
+    ) or account_selectors.user_can(user=user, capability=Capability.APPROVE_ERASURE):
+        from powershare.privacy.selectors import privacy_attention_for
+
+        context["privacy_attention"] = privacy_attention_for(user=user)
     if account_selectors.user_can(user=user, capability=Capability.MANAGE_PEOPLE):
         from powershare.people import selectors as people_selectors
 
