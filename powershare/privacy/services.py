@@ -172,11 +172,17 @@ def subject_access_export_build(*, request_id: int) -> SubjectAccessRequest | No
     name = default_storage.save(
         f"subject-access/{request.organisation_id}/{uuid.uuid4().hex}.zip", ContentFile(content)
     )
+    answered = {}
+    if request.source == SubjectAccessRequest.Source.PORTAL and request.completed_on is None:
+        # The person downloads it themselves: answered the moment it is ready, so it never
+        # waits on the staff list as an open (and then overdue) request.
+        answered = {"completed_on": timezone.localdate(), "completed_by_id": request.logged_by_id}
     SubjectAccessRequest.objects.filter(pk=request.pk).update(
         export_status=SubjectAccessRequest.ExportStatus.READY,
         export_file=name,
         export_size=len(content),
         exported_at=timezone.now(),
+        **answered,
     )
     if old_file and old_file != name:
         default_storage.delete(old_file)

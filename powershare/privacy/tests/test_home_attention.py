@@ -38,3 +38,18 @@ def test_erasure_waiting_shows_to_administrators_who_did_not_ask(client_for, per
     assert "1 erasure request waiting for your decision" in _home(client_for, "admin")
     assert "erasure request waiting" not in _home(client_for, "alice")  # she asked for it
     assert "erasure request waiting" not in _home(client_for, "dora")
+
+
+def test_a_download_from_the_portal_is_answered_once_ready_and_never_goes_overdue(
+    personas, django_capture_on_commit_callbacks
+):
+    from powershare.privacy.selectors import subject_access_request_list_for
+    from powershare.privacy.services import subject_access_request_by_self
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = subject_access_request_by_self(user=personas.erin, person=personas.erin_person)
+    request.refresh_from_db()
+    assert request.export_status == "ready"
+    assert request.completed_on == timezone.localdate()
+    open_requests = subject_access_request_list_for(user=personas.alice, open_only=True)
+    assert request not in open_requests
