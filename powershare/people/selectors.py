@@ -165,6 +165,18 @@ def person_for_user(*, user) -> Person | None:
     return person
 
 
+def portal_login_for_invitation(*, user_id: int):
+    """The active login behind a portal invitation link, if it still belongs to a person on a
+    register (not erased); otherwise None."""
+    from powershare.accounts.models import User
+
+    return (
+        User.objects.filter(pk=user_id, is_active=True)
+        .filter(Exists(Person.objects.filter(user=OuterRef("pk"), erased_at__isnull=True)))
+        .first()
+    )
+
+
 def person_probable_duplicates(
     *,
     organisation_id: int,

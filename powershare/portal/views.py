@@ -10,7 +10,7 @@ import datetime
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -28,7 +28,11 @@ from powershare.audit.models import AccessEvent
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentDecision, ConsentGivenBy, ConsentPurpose, Person
-from powershare.people.selectors import consent_state, person_for_user
+from powershare.people.selectors import (
+    consent_state,
+    person_for_user,
+    portal_login_for_invitation,
+)
 from powershare.people.services import (
     consent_change_by_self,
     person_update_by_self,
@@ -128,15 +132,10 @@ def portal_home(request, person):
 def _invited_user(uidb64: str):
     """The login an invitation was for, if it is still a live portal login."""
     try:
-        pk = urlsafe_base64_decode(uidb64).decode()
-        user = get_user_model().objects.get(pk=pk, is_active=True)
+        pk = int(urlsafe_base64_decode(uidb64).decode())
     except (TypeError, ValueError, OverflowError, UnicodeDecodeError, ValidationError):
         return None
-    except get_user_model().DoesNotExist:
-        return None
-    if not Person.objects.filter(user=user, erased_at__isnull=True).exists():
-        return None
-    return user
+    return portal_login_for_invitation(user_id=pk)
 
 
 @sensitive_post_parameters()

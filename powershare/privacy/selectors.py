@@ -39,6 +39,16 @@ def consent_statement_current(*, organisation_id: int, purpose: str) -> ConsentS
         raise ConsentStatement.DoesNotExist(f"No statement for {purpose}") from None
 
 
+def consent_statement_organisations_for(*, user) -> QuerySet:
+    """The organisations whose consent wording the user may read (or publish)."""
+    from powershare.accounts.models import Organisation
+
+    ids = set(organisation_ids_where(user=user, capability=Capability.VIEW_PEOPLE)) | set(
+        organisation_ids_where(user=user, capability=Capability.MANAGE_CONSENT_STATEMENTS)
+    )
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
 def consent_statement_versions(*, organisation_id: int, purpose: str) -> QuerySet:
     """Every version an organisation's people may have agreed to, newest first."""
     return (

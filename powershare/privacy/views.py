@@ -16,10 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from powershare.accounts.models import Organisation
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import (
-    organisation_ids_where,
     organisation_list_where,
     user_can,
 )
@@ -109,17 +107,10 @@ def _chosen_organisation(request, organisations):
 # Consent statements
 
 
-def _statement_organisations(user):
-    ids = set(organisation_ids_where(user=user, capability=Capability.VIEW_PEOPLE)) | set(
-        organisation_ids_where(user=user, capability=Capability.MANAGE_CONSENT_STATEMENTS)
-    )
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
-
-
 @login_required
 def statement_list(request):
     organisation, organisations = _chosen_organisation(
-        request, _statement_organisations(request.user)
+        request, selectors.consent_statement_organisations_for(user=request.user)
     )
     current = selectors.consent_statements_current(organisation_id=organisation.pk)
     history = selectors.consent_statement_history(organisation_id=organisation.pk)
