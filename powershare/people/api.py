@@ -28,9 +28,8 @@ from pydantic import (
 )
 
 from powershare.accounts.roles import Capability
-from powershare.accounts.selectors import organisation_list_where, user_can
+from powershare.accounts.selectors import user_can
 from powershare.api.schemas import Error
-from powershare.audit.services import access_event_record
 from powershare.privacy.selectors import consent_statements_current
 
 from . import selectors, services
@@ -277,16 +276,6 @@ def _invalid(error: DjangoValidationError) -> Status:
     )
 
 
-def _record_access(request, person: Person, what: str) -> None:
-    access_event_record(
-        user=request.auth,
-        organisation_id=person.organisation_id,
-        subject=person,
-        description=f"{person.reference}: {what} (API)",
-        path=request.get_full_path(),
-    )
-
-
 def _consent_summary(person: Person) -> list[dict]:
     state = selectors.consent_state(person=person)
     summary = []
@@ -365,17 +354,9 @@ def person_list(
 ):
     if not user_can(user=request.auth, capability=Capability.VIEW_PEOPLE):
         raise Http404("No register")
-    # One access event per register listed: never the names, nor the search (it may be one).
-    for organisation in organisation_list_where(
-        user=request.auth, capability=Capability.VIEW_PEOPLE
-    ):
-        access_event_record(
-            user=request.auth,
-            organisation_id=organisation.pk,
-            subject=organisation,
-            description="People register listed (API)",
-            path=request.path,
-        )
+    services.register_read_record(
+        user=request.auth, description="People register listed (API)", path=request.path
+    )
     return selectors.person_list_for(
         user=request.auth,
         search=q.replace("\x00", "").strip(),
@@ -397,7 +378,9 @@ def person_list(
 def person_detail(request, person_id: int = ID):
     person = selectors.person_get_for(user=request.auth, pk=person_id)
     person.consents = _consent_summary(person)  # read by PersonDetailOut
-    _record_access(request, person, "record viewed")
+    services.person_read_record(
+        user=request.auth, person=person, what="record viewed (API)", path=request.get_full_path()
+    )
     return person
 
 
@@ -413,7 +396,12 @@ def person_detail(request, person_id: int = ID):
 def person_consent_list(request, person_id: int = ID):
     person = selectors.person_get_for(user=request.auth, pk=person_id)
     records = [_record_out(r) for r in selectors.consent_record_list_for(person=person)]
-    _record_access(request, person, "consent records viewed")
+    services.person_read_record(
+        user=request.auth,
+        person=person,
+        what="consent records viewed (API)",
+        path=request.get_full_path(),
+    )
     return records
 
 

@@ -423,6 +423,41 @@ def portal_invitation_send(*, actor: User, person: Person, request=None) -> User
     return user
 
 
+def person_read_record(
+    *, user: User, person: Person, what: str, path: str = "", action: str = "viewed"
+):
+    """Record that someone read a person's details, by the person's reference (never their
+    name: the access log outlives erasure)."""
+    from powershare.audit.services import access_event_record
+
+    return access_event_record(
+        user=user,
+        organisation_id=person.organisation_id,
+        subject=person,
+        description=f"{person.reference}: {what}",
+        path=path,
+        action=action,
+    )
+
+
+def register_read_record(*, user: User, description: str, path: str = "") -> list:
+    """A list of people was read: one access event per register the user can see (never the
+    names, nor a search typed, which may be one). Returns those organisations."""
+    from powershare.accounts.selectors import organisation_list_where
+    from powershare.audit.services import access_event_record
+
+    organisations = list(organisation_list_where(user=user, capability=Capability.VIEW_PEOPLE))
+    for organisation in organisations:
+        access_event_record(
+            user=user,
+            organisation_id=organisation.pk,
+            subject=organisation,
+            description=description,
+            path=path,
+        )
+    return organisations
+
+
 @transaction.atomic
 def people_import(*, actor: User, organisation_id: int, rows: list[dict]) -> list[Person]:
     """Add many people at once, all or nothing: any error and nobody is added. Each row is a

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods
 from powershare.accounts import selectors as account_selectors
 from powershare.accounts.roles import Capability
 from powershare.audit.selectors import history_for_record
-from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted, search_term
 from powershare.privacy import selectors as privacy_selectors
 from powershare.system.submissions import submit_form_once, submit_once
@@ -71,35 +70,6 @@ def _own_record_refusal(request, person):
     )
 
 
-def _record_access(request, person, what):
-    access_event_record(
-        user=request.user,
-        organisation_id=person.organisation_id,
-        subject=person,
-        description=f"{person.reference}: {what}",
-        path=request.path,
-    )
-
-
-def _record_register_read(request, description):
-    """A page listing people: one access event per register shown (never the names, nor the
-    search typed, which may be a name). Returns the organisations whose register it is."""
-    organisations = list(
-        account_selectors.organisation_list_where(
-            user=request.user, capability=Capability.VIEW_PEOPLE
-        )
-    )
-    for organisation in organisations:
-        access_event_record(
-            user=request.user,
-            organisation_id=organisation.pk,
-            subject=organisation,
-            description=description,
-            path=request.path,
-        )
-    return organisations
-
-
 # ---------------------------------------------------------------------------------------------
 # The register
 
@@ -129,7 +99,11 @@ def person_list(request):
         resting=resting,
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    organisations = _record_register_read(request, f"People register listed, page {page.number}")
+    organisations = services.register_read_record(
+        user=request.user,
+        description=f"People register listed, page {page.number}",
+        path=request.path,
+    )
     return render(
         request,
         "people/list.html",
@@ -257,7 +231,9 @@ def person_edit(request, pk):
     if selectors.person_is_own_record(user=request.user, person=person):
         return _own_record_refusal(request, person)
     if request.method == "GET":
-        _record_access(request, person, "record opened to change")
+        services.person_read_record(
+            user=request.user, person=person, what="record opened to change", path=request.path
+        )
     before = {
         "email": person.email,
         "full_name": person.full_name,
@@ -317,7 +293,9 @@ def _portal_status(person):
 @login_required
 def person_detail(request, pk):
     person = selectors.person_get_for(user=request.user, pk=pk)
-    _record_access(request, person, "record viewed")
+    services.person_read_record(
+        user=request.user, person=person, what="record viewed", path=request.path
+    )
     state = selectors.consent_state(person=person)
     statements = privacy_selectors.consent_statements_current(
         organisation_id=person.organisation_id
@@ -419,7 +397,9 @@ def consent_record_add(request, pk):
                     f"{ConsentPurpose(data['purpose']).label.lower()}. It counts from now on.",
                 )
             return redirect(url)
-    _record_access(request, person, "consent form opened")
+    services.person_read_record(
+        user=request.user, person=person, what="consent form opened", path=request.path
+    )
     return render(
         request,
         "people/consent_form.html",
@@ -458,7 +438,9 @@ def portal_invite(request, pk):
                     f"{person.user.email if person.user else person.email}.",
                 )
             return redirect(url)
-    _record_access(request, person, "portal invitation page opened")
+    services.person_read_record(
+        user=request.user, person=person, what="portal invitation page opened", path=request.path
+    )
     return render(
         request,
         "people/portal_invite.html",
@@ -567,7 +549,11 @@ def retention_review(request):
     _require(request.user, Capability.VIEW_PEOPLE)
     people = selectors.people_for_retention_review(user=request.user)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    _record_register_read(request, f"People due for a retention review listed, page {page.number}")
+    services.register_read_record(
+        user=request.user,
+        description=f"People due for a retention review listed, page {page.number}",
+        path=request.path,
+    )
     return render(
         request,
         "people/retention_review.html",

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_http_methods
 
 from powershare.accounts import services as account_services
 from powershare.audit.models import AccessEvent
-from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentDecision, ConsentGivenBy, ConsentPurpose, Person
 from powershare.people.selectors import (
@@ -35,6 +34,7 @@ from powershare.people.selectors import (
 )
 from powershare.people.services import (
     consent_change_by_self,
+    person_read_record,
     person_update_by_self,
     portal_invitation_tokens,
 )
@@ -91,17 +91,6 @@ def _contact_name(person: Person) -> str:
     if person.staff_contact is not None:
         return person.staff_contact.full_name or person.staff_contact.email
     return "your contact"
-
-
-def _record_view(request, person: Person, what: str, action=AccessEvent.Action.VIEWED) -> None:
-    access_event_record(
-        user=request.user,
-        organisation_id=person.organisation_id,
-        subject=person,
-        description=f"{person.reference}: {what}",
-        path=request.get_full_path(),
-        action=action,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +179,12 @@ def portal_welcome(request, uidb64, token):
 
 @portal_page
 def my_details(request, person):
-    _record_view(request, person, "own details viewed in their portal")
+    person_read_record(
+        user=request.user,
+        person=person,
+        what="own details viewed in their portal",
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "portal/details.html",
@@ -270,7 +264,12 @@ def _choice_rows(person: Person) -> list[dict]:
 
 @portal_page
 def my_choices(request, person):
-    _record_view(request, person, "own choices viewed in their portal")
+    person_read_record(
+        user=request.user,
+        person=person,
+        what="own choices viewed in their portal",
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "portal/choices.html",
@@ -373,10 +372,11 @@ def my_data_download(request, person, pk):
         file = default_storage.open(export.export_file, "rb")
     except OSError:
         raise Http404("No such download") from None
-    _record_view(
-        request,
-        person,
-        "own data downloaded from their portal",
+    person_read_record(
+        user=request.user,
+        person=person,
+        what="own data downloaded from their portal",
+        path=request.get_full_path(),
         action=AccessEvent.Action.DOWNLOADED,
     )
     day = timezone.localdate(export.exported_at) if export.exported_at else timezone.localdate()

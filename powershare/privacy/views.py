@@ -27,6 +27,7 @@ from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentPurpose
 from powershare.people.selectors import person_get_for
+from powershare.people.services import person_read_record
 from powershare.system.submissions import submit_form_once, submit_once
 
 from . import selectors, services
@@ -60,17 +61,6 @@ def _section(user) -> dict:
 
 def _crumbs(*items):
     return [{"label": "Home", "url": reverse("home")}, *items]
-
-
-def _record_view(request, person, what: str, action=AccessEvent.Action.VIEWED) -> None:
-    access_event_record(
-        user=request.user,
-        organisation_id=person.organisation_id,
-        subject=person,
-        description=f"{person.reference}: {what}",
-        path=request.get_full_path(),
-        action=action,
-    )
 
 
 def _record_list_view(request, rows, subject: str, what: str) -> None:
@@ -284,7 +274,12 @@ def subject_access_create(request, person_pk):
         if response:
             return response
     if request.method == "GET":
-        _record_view(request, person, "subject access request form opened")
+        person_read_record(
+            user=request.user,
+            person=person,
+            what="subject access request form opened",
+            path=request.get_full_path(),
+        )
     return render(
         request,
         "privacy/subject_access_create.html",
@@ -336,7 +331,12 @@ def subject_access_detail(request, pk):
             messages.success(request, "The request is marked as answered.")
             return redirect("privacy:subject_access_detail", pk=subject_access.pk)
     if request.method == "GET":
-        _record_view(request, person, "subject access request viewed")
+        person_read_record(
+            user=request.user,
+            person=person,
+            what="subject access request viewed",
+            path=request.get_full_path(),
+        )
     _with_clock(subject_access, timezone.localdate())
     return render(
         request,
@@ -367,7 +367,13 @@ def subject_access_download(request, pk):
     ):
         raise Http404("The export is not ready")
     person = subject_access.person
-    _record_view(request, person, "subject access export downloaded", AccessEvent.Action.DOWNLOADED)
+    person_read_record(
+        user=request.user,
+        person=person,
+        what="subject access export downloaded",
+        path=request.get_full_path(),
+        action=AccessEvent.Action.DOWNLOADED,
+    )
     return FileResponse(
         default_storage.open(subject_access.export_file, "rb"),
         as_attachment=True,
@@ -435,7 +441,12 @@ def erasure_request_create(request, person_pk):
         if response:
             return response
     if request.method == "GET":
-        _record_view(request, person, "erasure request form opened")
+        person_read_record(
+            user=request.user,
+            person=person,
+            what="erasure request form opened",
+            path=request.get_full_path(),
+        )
     return render(
         request,
         "privacy/erasure_create.html",
@@ -510,7 +521,12 @@ def erasure_detail(request, pk):
                     )
                 return redirect("privacy:erasure_detail", pk=erasure.pk)
     if request.method == "GET" and not person.is_erased:
-        _record_view(request, person, "erasure request viewed")
+        person_read_record(
+            user=request.user,
+            person=person,
+            what="erasure request viewed",
+            path=request.get_full_path(),
+        )
     page_title = f"Erasure request for {person.reference}"
     return render(
         request,
