@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -45,6 +46,20 @@ def on_authentication_error(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return _error(request, 403, "forbidden", str(exc) or "You can't do that.")
+
+
+@api.exception_handler(DjangoValidationError)
+def on_refused_by_a_service(request, exc):
+    """A service refused what was sent (a rule the schema can't express): 422, field by field."""
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "request", "message": message} for message in exc.messages]
+    return _error(request, 422, "invalid", "Some of what was sent is not valid.", errors)
 
 
 @api.exception_handler(Http404)

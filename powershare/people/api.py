@@ -13,7 +13,6 @@ person's personal data is written to the access log, by reference, never by name
 import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -261,21 +260,6 @@ class PeoplePagination(PageNumberPagination):
 # Helpers -------------------------------------------------------------------------------------
 
 
-def _invalid(error: DjangoValidationError) -> Status:
-    """A service's ValidationError, in the API's error shape."""
-    if hasattr(error, "error_dict"):
-        errors = [
-            {"field": field, "message": message}
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    else:
-        errors = [{"field": "request", "message": message} for message in error.messages]
-    return Status(
-        422, {"code": "invalid", "detail": "Some of what was sent is not valid.", "errors": errors}
-    )
-
-
 def _consent_summary(person: Person) -> list[dict]:
     state = selectors.consent_state(person=person)
     summary = []
@@ -420,20 +404,17 @@ def person_consent_list(request, person_id: int = ID):
 )
 def person_consent_create(request, payload: ConsentRecordIn, person_id: int = ID):
     person = selectors.person_get_for(user=request.auth, pk=person_id, may=Capability.MANAGE_PEOPLE)
-    try:
-        record = services.consent_record_create(
-            actor=request.auth,
-            person=person,
-            purpose=payload.purpose.value,
-            decision=payload.decision.value,
-            method=payload.method,
-            given_by=payload.given_by.value,
-            guardian_name=payload.guardian_name,
-            note=payload.note,
-            recorded_at=payload.recorded_at,
-        )
-    except DjangoValidationError as error:
-        return _invalid(error)
+    record = services.consent_record_create(
+        actor=request.auth,
+        person=person,
+        purpose=payload.purpose.value,
+        decision=payload.decision.value,
+        method=payload.method,
+        given_by=payload.given_by.value,
+        guardian_name=payload.guardian_name,
+        note=payload.note,
+        recorded_at=payload.recorded_at,
+    )
     return Status(201, _record_out(record))
 
 
