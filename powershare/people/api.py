@@ -112,7 +112,7 @@ class PersonListItemOut(Schema):
 
     @staticmethod
     def resolve_has_portal_login(obj: Person) -> bool:
-        return selectors.person_has_login(person=obj)
+        return obj.user_id is not None
 
 
 class ConsentSummaryOut(Schema):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from powershare.lib.dates import years_before
 from powershare.lib.models import OrganisationOwnedModel
 
 
@@ -55,6 +56,28 @@ AGE_BAND_YOUNGEST = {
 }
 
 
+#: Bands whose oldest age is under 16: without a date of birth, they decide "under 16".
+AGE_BANDS_UNDER_16 = [
+    band
+    for band, youngest in AGE_BAND_YOUNGEST.items()
+    if min([y for y in AGE_BAND_YOUNGEST.values() if y > youngest], default=200) <= 16
+]
+
+
+def under_16_on(day: datetime.date) -> Q:
+    """People under 16 on a day, as a query: the same rule as Person.is_under(16)."""
+    return Q(date_of_birth__gt=years_before(day, 16)) | Q(
+        date_of_birth__isnull=True, age_band__in=AGE_BANDS_UNDER_16
+    )
+
+
+def resting_on(day: datetime.date) -> Q:
+    """People resting on a day, as a query: the same rule as Person.is_resting_on."""
+    return Q(status=PersonStatus.RESTING) & (
+        Q(resting_until__isnull=True) | Q(resting_until__gte=day)
+    )
+
+
 def age_band_for(age: int) -> str:
     band = AgeBand.UNDER_13
     for value, youngest in AGE_BAND_YOUNGEST.items():
@@ -95,9 +118,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(erased_at__isnull=True)
 
     def resting_on(self, day: datetime.date):
-        return self.filter(status=PersonStatus.RESTING).filter(
-            Q(resting_until__isnull=True) | Q(resting_until__gte=day)
-        )
+        return self.filter(resting_on(day))
 
 
 class Person(OrganisationOwnedModel):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where, user_can
 from powershare.accounts.sharing import visible_to
+from powershare.lib.dates import months_after
 
 from .models import (
     ConsentDecision,
@@ -36,6 +37,8 @@ from .models import (
     LivedExperienceArea,
     Person,
     PersonStatus,
+    resting_on,
+    under_16_on,
 )
 
 # Purposes that mean reaching out to the person or asking them to take part: not while they
@@ -99,21 +102,10 @@ def person_list_for(
     elif needs == "benefits":
         people = people.filter(receives_benefits=True)
     elif needs == "young":
-        sixteen_years_ago = _years_before(timezone.localdate(), 16)
-        people = people.filter(
-            Q(date_of_birth__gt=sixteen_years_ago)
-            | Q(date_of_birth__isnull=True, age_band__in=["under_13", "13_15"])
-        )
+        people = people.filter(under_16_on(timezone.localdate()))
     return people.prefetch_related(
         Prefetch("areas", queryset=LivedExperienceArea.objects.order_by("name"))
     ).order_by("full_name", "pk")
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def person_get_for(*, user, pk, may: Capability = Capability.VIEW_PEOPLE) -> Person:
@@ -230,7 +222,7 @@ def people_for_retention_review(*, user) -> QuerySet[Person]:
     whether to keep their record or erase it."""
     months = settings.PEOPLE_RETENTION_MONTHS
     today = timezone.localdate()
-    cutoff = _months_before(today, months)
+    cutoff = months_after(today, -months)
     return (
         visible_to(Person.objects.all(), user=user, capability=Capability.VIEW_PEOPLE)
         .not_erased()
@@ -238,15 +230,6 @@ def people_for_retention_review(*, user) -> QuerySet[Person]:
         .select_related("organisation")
         .order_by("left_on", "pk")
     )
-
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    import calendar
-
-    month_index = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,15 +323,8 @@ def people_who_may(people: QuerySet[Person], *, purpose: str) -> QuerySet[Person
     )
     people = people.filter(_own=ConsentDecision.GIVEN)
     if purpose in _PURPOSES_PAUSED_WHILE_RESTING:
-        people = people.exclude(status=PersonStatus.LEFT).exclude(
-            Q(status=PersonStatus.RESTING)
-            & (Q(resting_until__isnull=True) | Q(resting_until__gte=today))
-        )
-    sixteen_years_ago = _years_before(today, 16)
-    under_16 = Q(date_of_birth__gt=sixteen_years_ago) | Q(
-        date_of_birth__isnull=True, age_band__in=["under_13", "13_15"]
-    )
-    return people.exclude(under_16 & ~Q(_guardian=ConsentDecision.GIVEN))
+        people = people.exclude(status=PersonStatus.LEFT).exclude(resting_on(today))
+    return people.exclude(under_16_on(today) & ~Q(_guardian=ConsentDecision.GIVEN))
 
 
 def consent_record_list_for(*, person: Person) -> QuerySet[ConsentRecord]:
@@ -372,13 +348,7 @@ def people_with_consent_counts(*, user) -> dict:
     return {value: counts.get(value, 0) for value in PersonStatus.values}
 
 
-def person_has_login(*, person: Person) -> bool:
-    return person.user_id is not None
-
-
 def people_with_pending_portal_invitation(*, user) -> QuerySet[Person]:
-    return (
-        visible_to(Person.objects.not_erased(), user=user, capability=Capability.VIEW_PEOPLE)
-        .filter(portal_invited_at__isnull=False)
-        .filter(~Exists(Person.objects.filter(pk=OuterRef("pk"), user__last_login__isnull=False)))
-    )
+    return visible_to(
+        Person.objects.not_erased(), user=user, capability=Capability.VIEW_PEOPLE
+    ).filter(portal_invited_at__isnull=False, user__isnull=False, user__last_login__isnull=True)

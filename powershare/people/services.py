@@ -65,32 +65,10 @@ STAFF_EDITABLE_FIELDS = (
     "wellbeing_check_in",
 )
 
-#: What a person can change about themselves in the portal. Date of birth and age band stay
-#: with staff, because they decide whether a guardian must agree too.
-SELF_EDITABLE_FIELDS = (
-    "full_name",
-    "preferred_name",
-    "pronouns",
-    "email",
-    "phone",
-    "postal_address",
-    "credit_as",
-    "contact_channel",
-    "contact_times",
-    "check_with_support_contact",
-    "access_needs",
-    "support_needs",
-    "support_contact_name",
-    "support_contact_role",
-    "support_contact_phone",
-    "support_contact_email",
-    "receives_benefits",
-    "status",
-    "resting_until",
-    "topics_to_avoid",
-    "rest_days_between_involvements",
-    "wellbeing_check_in",
-)
+#: What a person can change about themselves in the portal: everything staff can, except their
+#: age (it decides whether a guardian must agree too), their staff contact and the date they left.
+_STAFF_ONLY_FIELDS = {"date_of_birth", "age_band", "staff_contact", "left_on"}
+SELF_EDITABLE_FIELDS = tuple(f for f in STAFF_EDITABLE_FIELDS if f not in _STAFF_ONLY_FIELDS)
 
 
 class PortalInvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -254,16 +232,21 @@ def person_update_by_self(*, user: User, person: Person, **fields) -> list[str]:
     return changed
 
 
+def _unique_area_name(organisation_id: int, name: str, exclude_pk: int | None = None) -> str:
+    """The name with its spaces tidied, if no other area of the register has it."""
+    name = " ".join(name.split())
+    others = LivedExperienceArea.objects.filter(organisation_id=organisation_id, name__iexact=name)
+    if others.exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"There is already an area called “{name}”."})
+    return name
+
+
 @transaction.atomic
 def lived_experience_area_create(
     *, actor: User, organisation_id: int, name: str, description: str = ""
 ) -> LivedExperienceArea:
     _check_may_manage(actor, organisation_id)
-    name = " ".join(name.split())
-    if LivedExperienceArea.objects.filter(
-        organisation_id=organisation_id, name__iexact=name
-    ).exists():
-        raise ValidationError({"name": f"There is already an area called “{name}”."})
+    name = _unique_area_name(organisation_id, name)
     return LivedExperienceArea.objects.create(
         organisation_id=organisation_id, created_by=actor, name=name, description=description
     )
@@ -274,13 +257,7 @@ def lived_experience_area_update(
     *, actor: User, area: LivedExperienceArea, name: str, description: str, is_active: bool
 ) -> LivedExperienceArea:
     _check_may_manage(actor, area.organisation_id)
-    name = " ".join(name.split())
-    if (
-        LivedExperienceArea.objects.filter(organisation_id=area.organisation_id, name__iexact=name)
-        .exclude(pk=area.pk)
-        .exists()
-    ):
-        raise ValidationError({"name": f"There is already an area called “{name}”."})
+    name = _unique_area_name(area.organisation_id, name, exclude_pk=area.pk)
     area.name, area.description, area.is_active = name, description, is_active
     area.save()
     return area

@@ -5,7 +5,6 @@ the exact version the person agreed to. PowerShare ships default wording (organi
 an organisation's administrator can publish its own, which then applies to its people.
 """
 
-import calendar
 import datetime
 
 from django.conf import settings
@@ -13,14 +12,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from powershare.lib.dates import months_after
 from powershare.people.models import ConsentPurpose
 
 
 def one_calendar_month_after(day: datetime.date) -> datetime.date:
     """The same day next month, or that month's last day when it is shorter (31 January →
     28 or 29 February), as the UK GDPR's one-month clock is counted."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return months_after(day, 1)
 
 
 class ConsentStatement(models.Model):

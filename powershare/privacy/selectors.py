@@ -49,17 +49,6 @@ def consent_statement_organisations_for(*, user) -> QuerySet:
     return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
-def consent_statement_versions(*, organisation_id: int, purpose: str) -> QuerySet:
-    """Every version an organisation's people may have agreed to, newest first."""
-    return (
-        ConsentStatement.objects.filter(
-            Q(organisation_id=organisation_id) | Q(organisation__isnull=True), purpose=purpose
-        )
-        .select_related("published_by")
-        .order_by("-version", "-pk")
-    )
-
-
 #: The subject access list's filters: open (the default), answered, or all.
 SUBJECT_ACCESS_FILTERS = {"open": "Open", "answered": "Answered", "all": "All"}
 

@@ -4,8 +4,9 @@ import datetime
 
 from django.utils import timezone
 
+from powershare.lib.dates import months_after
 from powershare.people.models import Person, PersonStatus
-from powershare.people.selectors import _months_before, people_for_retention_review
+from powershare.people.selectors import people_for_retention_review
 
 
 def _left(personas, name, months_ago, organisation=None):
@@ -13,7 +14,7 @@ def _left(personas, name, months_ago, organisation=None):
         organisation=organisation or personas.council_a,
         full_name=name,
         status=PersonStatus.LEFT,
-        left_on=_months_before(timezone.localdate(), months_ago),
+        left_on=months_after(timezone.localdate(), -months_ago),
     )
 
 
@@ -57,5 +58,5 @@ def test_each_council_reviews_only_its_own_people(personas):
 
 
 def test_months_are_counted_as_calendar_months():
-    assert _months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
-    assert _months_before(datetime.date(2026, 1, 15), 25) == datetime.date(2023, 12, 15)
+    assert months_after(datetime.date(2026, 3, 31), -1) == datetime.date(2026, 2, 28)
+    assert months_after(datetime.date(2026, 1, 15), -25) == datetime.date(2023, 12, 15)
