@@ -385,18 +385,15 @@ def consent_record_add(request, pk):
             )
             return reverse("people:detail", args=[person.pk]) + "#consent"
 
-        try:
-            url, created = submit_once(request, create)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        else:
-            if created:
-                messages.success(
-                    request,
-                    f"Their decision has been recorded: "
-                    f"{ConsentPurpose(data['purpose']).label.lower()}. It counts from now on.",
-                )
-            return redirect(url)
+        response = submit_form_once(
+            request,
+            form,
+            create,
+            success=f"Their decision has been recorded: "
+            f"{ConsentPurpose(data['purpose']).label.lower()}. It counts from now on.",
+        )
+        if response:
+            return response
     services.person_read_record(
         user=request.user, person=person, what="consent form opened", path=request.path
     )

@@ -28,7 +28,7 @@ from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentPurpose
 from powershare.people.selectors import person_get_for
 from powershare.people.services import person_read_record
-from powershare.system.submissions import submit_form_once, submit_once
+from powershare.system.submissions import submit_form_once
 
 from . import selectors, services
 from .forms import (
@@ -167,14 +167,9 @@ def statement_publish(request, purpose):
             )
             return reverse("privacy:statement_list") + f"?organisation={organisation.pk}"
 
-        try:
-            url, _created = submit_once(request, publish)
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, _error_text(error))
-        else:
-            return redirect(url)
+        response = submit_form_once(request, form, publish)
+        if response:
+            return response
     label = ConsentPurpose(purpose).label
     return render(
         request,
