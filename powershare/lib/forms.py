@@ -95,3 +95,26 @@ def search_term(request, name: str = "q", max_length: int = 200) -> str:
 def posted(request):
     """The submitted data for a form, or None on GET (an empty POST is still a submission)."""
     return request.POST if request.method == "POST" else None
+
+
+def add_organisation_choice(form, organisations, *, label: str) -> None:
+    """For someone in more than one organisation: a first question saying which organisation
+    a new record is for. With one organisation (or none given) the form is left as it is, and
+    the view uses that one."""
+    if organisations is None or len(organisations) <= 1:
+        return
+    from django import forms
+
+    form.fields = {
+        "organisation": forms.ModelChoiceField(
+            queryset=organisations,
+            label=label,
+            empty_label=None,
+            error_messages={
+                "required": "Choose an organisation",
+                "invalid_choice": "Choose an organisation from the list",
+            },
+            widget=forms.Select(attrs={"class": "ds_select"}),
+        ),
+        **form.fields,
+    }

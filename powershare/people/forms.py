@@ -4,7 +4,7 @@ lived experience. Writes go through services; these forms only collect and check
 from django import forms
 from django.db.models import Q
 
-from powershare.lib.forms import Form, ModelForm
+from powershare.lib.forms import Form, ModelForm, add_organisation_choice
 
 from .models import (
     ConsentDecision,
@@ -232,19 +232,7 @@ class PersonForm(ModelForm):
             self.fields["areas"].label_from_instance = lambda area: (
                 f"{area.name} ({area.organisation.display_name})"
             )
-            self.fields = {
-                "organisation": forms.ModelChoiceField(
-                    queryset=organisations,
-                    label="Whose register are they joining?",
-                    empty_label=None,
-                    error_messages={
-                        "required": "Choose an organisation",
-                        "invalid_choice": "Choose an organisation from the list",
-                    },
-                    widget=forms.Select(attrs={"class": "ds_select"}),
-                ),
-                **self.fields,
-            }
+            add_organisation_choice(self, organisations, label="Whose register are they joining?")
         if not areas.exists():
             self.fields["areas"].help_text = (
                 "Your organisation has no areas of lived experience yet. You can add them on "
@@ -381,20 +369,9 @@ class AreaForm(Form):
 
     def __init__(self, *args, organisations=None, with_visibility=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if organisations is not None and len(organisations) > 1:
-            self.fields = {
-                "organisation": forms.ModelChoiceField(
-                    queryset=organisations,
-                    label="Which organisation's register is this for?",
-                    empty_label=None,
-                    error_messages={
-                        "required": "Choose an organisation",
-                        "invalid_choice": "Choose an organisation from the list",
-                    },
-                    widget=forms.Select(attrs={"class": "ds_select"}),
-                ),
-                **self.fields,
-            }
+        add_organisation_choice(
+            self, organisations, label="Which organisation's register is this for?"
+        )
         if with_visibility:
             self.fields["is_active"] = forms.BooleanField(
                 label="Offer this area on the register",

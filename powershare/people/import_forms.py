@@ -2,7 +2,7 @@
 
 from django import forms
 
-from powershare.lib.forms import Form
+from powershare.lib.forms import Form, add_organisation_choice
 
 from .imports import MAX_FILE_BYTES, MAX_ROWS
 
@@ -25,21 +25,9 @@ class PeopleImportUploadForm(Form):
         super().__init__(*args, **kwargs)
         widget = self.fields["file"].widget
         widget.attrs["class"] = "ds_file-upload__input"
-        if organisations is not None and len(organisations) > 1:
-            # Someone who runs more than one register says which one the people join.
-            self.fields = {
-                "organisation": forms.ModelChoiceField(
-                    queryset=organisations,
-                    label="Which organisation's register are they joining?",
-                    empty_label=None,
-                    error_messages={
-                        "required": "Choose an organisation",
-                        "invalid_choice": "Choose an organisation from the list",
-                    },
-                    widget=forms.Select(attrs={"class": "ds_select"}),
-                ),
-                **self.fields,
-            }
+        add_organisation_choice(
+            self, organisations, label="Which organisation's register are they joining?"
+        )
 
     def full_clean(self):
         super().full_clean()

@@ -1,6 +1,6 @@
 from django import forms
 
-from powershare.lib.forms import Form, ModelForm
+from powershare.lib.forms import Form, ModelForm, add_organisation_choice
 
 from .models import SupportService
 
@@ -52,21 +52,9 @@ class SupportServiceForm(ModelForm):
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if organisations is not None and len(organisations) > 1:
-            # Someone in more than one organisation says whose directory this entry is for.
-            self.fields = {
-                "organisation": forms.ModelChoiceField(
-                    queryset=organisations,
-                    label="Which organisation's directory is this for?",
-                    empty_label=None,
-                    error_messages={
-                        "required": "Choose an organisation",
-                        "invalid_choice": "Choose an organisation from the list",
-                    },
-                    widget=forms.Select(attrs={"class": "ds_select"}),
-                ),
-                **self.fields,
-            }
+        add_organisation_choice(
+            self, organisations, label="Which organisation's directory is this for?"
+        )
 
     def clean(self):
         cleaned = super().clean()
