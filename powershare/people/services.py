@@ -34,6 +34,7 @@ from .models import (
     PersonStatus,
     age_band_for,
 )
+from .selectors import person_is_own_record
 
 #: What staff can change on a record (the register's create and edit forms).
 STAFF_EDITABLE_FIELDS = (
@@ -107,7 +108,9 @@ def _check_may_manage(actor: User, person_or_org_id) -> None:
         user=actor, capability=Capability.MANAGE_PEOPLE, organisation_id=organisation_id
     ):
         raise PermissionDenied("You can't change this organisation's people register.")
-    if isinstance(person_or_org_id, Person) and person_or_org_id.user_id == actor.pk:
+    if isinstance(person_or_org_id, Person) and person_is_own_record(
+        user=actor, person=person_or_org_id
+    ):
         raise PermissionDenied(
             "This is your own record. Change it in your portal, not through your staff role."
         )

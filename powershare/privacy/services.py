@@ -25,6 +25,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
 from powershare.audit.models import AccessEvent
 from powershare.people.models import ConsentPurpose, Person
+from powershare.people.selectors import person_is_own_record
 
 from . import registry
 from .models import ConsentStatement, ErasureRequest, SubjectAccessRequest, one_calendar_month_after
@@ -218,7 +219,7 @@ def erasure_request_create(*, actor: User, person: Person, reason: str) -> Erasu
         user=actor, capability=Capability.REQUEST_ERASURE, organisation_id=person.organisation_id
     ):
         raise PermissionDenied("You can't ask for erasure in this organisation.")
-    if person.user_id == actor.pk:
+    if person_is_own_record(user=actor, person=person):
         raise PermissionDenied("This is your own record. Ask another member of staff.")
     if person.is_erased:
         raise ValidationError("This record has already been erased.")

@@ -26,7 +26,7 @@ from powershare.audit.selectors import history_for_record
 from powershare.audit.services import access_event_record
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentPurpose
-from powershare.people.selectors import person_get_for
+from powershare.people.selectors import person_get_for, person_is_own_record
 from powershare.people.services import person_read_record
 from powershare.system.submissions import submit_form_once
 
@@ -417,7 +417,7 @@ def erasure_list(request):
 def erasure_request_create(request, person_pk):
     person = person_get_for(user=request.user, pk=person_pk, may=Capability.REQUEST_ERASURE)
     pending = selectors.erasure_request_pending_for_person(person=person)
-    own_record = person.user_id is not None and person.user_id == request.user.pk
+    own_record = person_is_own_record(user=request.user, person=person)
     form = ErasureRequestForm(posted(request))
     if request.method == "POST" and pending is None and not own_record and form.is_valid():
 
