@@ -33,22 +33,23 @@ PORTAL_NAVIGATION = [
 def _with_portal_navigation(request, user, staff_items):
     """Someone with their own person record and no staff role sees only their portal; staff
     who also have a record keep their staff navigation plus a link to their own page."""
-    from powershare.people.selectors import person_for_user
+    from powershare.people.selectors import is_portal_only, person_for_user
 
     if person_for_user(user=user) is None:
         return staff_items
-    if current_memberships(user=user) or user.is_superuser:
+    if not is_portal_only(user=user):
         url = reverse("portal:home")
         return [
             *staff_items,
             {"label": "Your own page", "url": url, "current": request.path.startswith(url)},
         ]
-    items = []
-    for label, url_name, prefix in PORTAL_NAVIGATION:
-        url = reverse(url_name)
-        current = request.path == url if prefix is None else request.path.startswith(prefix)
-        items.append({"label": label, "url": url, "current": current})
-    return items
+    return [_item(request, label, name, prefix) for label, name, prefix in PORTAL_NAVIGATION]
+
+
+def _item(request, label: str, url_name: str, prefix: str | None) -> dict:
+    url = reverse(url_name)
+    current = request.path == url if prefix is None else request.path.startswith(prefix)
+    return {"label": label, "url": url, "current": current}
 
 
 def navigation(request):
@@ -68,9 +69,7 @@ def navigation(request):
             superuser_sees or user_can(user=user, capability=capability)
         ):
             continue
-        url = reverse(url_name)
-        current = request.path == url if prefix is None else request.path.startswith(prefix)
-        items.append({"label": label, "url": url, "current": current})
+        items.append(_item(request, label, url_name, prefix))
     items = _with_portal_navigation(request, user, items)
     context["navigation"] = items
     expires_at = request.session.get_expiry_date()

@@ -169,6 +169,18 @@ def portal_login_for_invitation(*, user_id: int):
     )
 
 
+def is_portal_only(*, user) -> bool:
+    """Someone whose only place in PowerShare is their own portal: a person record, no staff
+    role (and not the service team)."""
+    from powershare.accounts.selectors import current_memberships
+
+    return (
+        person_for_user(user=user) is not None
+        and not current_memberships(user=user)
+        and not user.is_superuser
+    )
+
+
 def person_probable_duplicates(
     *,
     organisation_id: int,

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from powershare.accounts import selectors as account_selectors
 from powershare.accounts.roles import Capability, Role
-from powershare.people.selectors import person_for_user
+from powershare.people.selectors import is_portal_only, person_for_user
 from powershare.support.selectors import support_service_list_for
 
 from .selectors import health_report
@@ -18,9 +18,9 @@ def home(request):
     """A dashboard per role, built from what exists so far: organisations, roles and members."""
     user = request.user
     memberships = account_selectors.current_memberships(user=user)
-    own_person = person_for_user(user=user)
-    if own_person is not None and not memberships and not user.is_superuser:
+    if is_portal_only(user=user):
         return redirect("portal:home")  # an expert by experience's home is their own page
+    own_person = person_for_user(user=user)
     own_ids = [m.organisation_id for m in memberships]
     context = {
         "own_person": own_person,
