@@ -15,13 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from powershare.accounts import selectors as account_selectors
-from powershare.accounts.roles import Capability
 from powershare.lib.forms import posted
 from powershare.system.submissions import submit_once
 
 from . import imports, selectors, services
 from .import_forms import PeopleImportConfirmForm, PeopleImportUploadForm
+from .views import _crumbs, _managed_organisations
 
 PAGE_TITLE = "Add people from a spreadsheet"
 #: A file full of mistakes lists this many; the rest show once these are put right.
@@ -29,20 +28,10 @@ PROBLEMS_LISTED = 500
 
 
 def _manageable_organisations(user):
-    organisations = account_selectors.organisation_list_where(
-        user=user, capability=Capability.MANAGE_PEOPLE
-    ).order_by("name")
+    organisations = _managed_organisations(user).order_by("name")
     if not organisations:
         raise Http404("No such page")
     return organisations
-
-
-def _crumbs(*items):
-    return [
-        {"label": "Home", "url": reverse("home")},
-        {"label": "People", "url": reverse("people:list")},
-        *items,
-    ]
 
 
 def _people(count: int) -> str:
