@@ -91,7 +91,13 @@ class MayWeOut(Schema):
     conditions: list[str] = Field(description="Things to do first, like checking with someone.")
 
 
-def _may_we_out(answer) -> dict:
+def _may_we_out(answer, *, to_the_person: bool = False) -> dict:
+    if to_the_person:
+        return {
+            "allowed": answer.allowed,
+            "reason": answer.person_reason,
+            "conditions": answer.person_conditions,
+        }
     return {"allowed": answer.allowed, "reason": answer.reason, "conditions": answer.conditions}
 
 
@@ -298,7 +304,7 @@ def _my_consent(person: Person, purpose: str, state, statements) -> dict:
             if statement
             else None
         ),
-        "may_we": _may_we_out(selectors.may_we(person=person, purpose=purpose)),
+        "may_we": _may_we_out(selectors.may_we(person=person, purpose=purpose), to_the_person=True),
     }
 
 

@@ -256,6 +256,9 @@ class ConsentAnswer:
     reason: str
     #: Things to do before acting, like checking with the person's support contact.
     conditions: tuple[str, ...] = field(default_factory=tuple)
+    #: The same answer said to the person themselves ("You said no."), for their own pages.
+    person_reason: str = ""
+    person_conditions: tuple[str, ...] = field(default_factory=tuple)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -292,12 +295,18 @@ def may_we(*, person: Person, purpose: str, on: datetime.date | None = None) -> 
         raise ValueError(f"Unknown consent purpose: {purpose}")
     day = on or timezone.localdate()
     if person.is_erased:
-        return ConsentAnswer(False, "This record has been erased.")
+        return ConsentAnswer(False, "This record has been erased.", person_reason="")
     if person.status == PersonStatus.LEFT and purpose in _PURPOSES_PAUSED_WHILE_RESTING:
-        return ConsentAnswer(False, "They have left the register.")
+        return ConsentAnswer(
+            False, "They have left the register.", person_reason="You have left the register."
+        )
     if person.is_resting_on(day) and purpose in _PURPOSES_PAUSED_WHILE_RESTING:
         until = f" until {person.resting_until:%-d %B %Y}" if person.resting_until else ""
-        return ConsentAnswer(False, f"They are resting{until}.")
+        return ConsentAnswer(
+            False,
+            f"They are resting{until}.",
+            person_reason=f"You are taking a break{until}.",
+        )
     decisions = (
         Person.objects.filter(pk=person.pk)
         .annotate(
@@ -309,18 +318,35 @@ def may_we(*, person: Person, purpose: str, on: datetime.date | None = None) -> 
     )
     label = ConsentPurpose(purpose).label.lower()
     if decisions is None or decisions["own"] is None:
-        return ConsentAnswer(False, f"They have not been asked about this: {label}.")
+        return ConsentAnswer(
+            False,
+            f"They have not been asked about this: {label}.",
+            person_reason="You have not told us yet.",
+        )
     if decisions["own"] != ConsentDecision.GIVEN:
-        return ConsentAnswer(False, f"They have withdrawn their agreement: {label}.")
+        return ConsentAnswer(
+            False,
+            f"They have withdrawn their agreement: {label}.",
+            person_reason="You said no.",
+        )
     if person.needs_guardian_consent and decisions["guardian"] != ConsentDecision.GIVEN:
         why = "withdrawn" if decisions["guardian"] else "not been recorded"
         return ConsentAnswer(
-            False, f"They are under 16 and their parent or guardian's agreement has {why}."
+            False,
+            f"They are under 16 and their parent or guardian's agreement has {why}.",
+            person_reason="You said yes. Your parent or guardian needs to agree too.",
         )
-    conditions = []
+    conditions, person_conditions = [], []
     if purpose == ConsentPurpose.CONTACT and person.check_with_support_contact:
         conditions.append("Check with their support contact before contacting them.")
-    return ConsentAnswer(True, f"They have agreed: {label}.", tuple(conditions))
+        person_conditions.append("We will check with your support contact before we contact you.")
+    return ConsentAnswer(
+        True,
+        f"They have agreed: {label}.",
+        tuple(conditions),
+        person_reason="You said yes.",
+        person_conditions=tuple(person_conditions),
+    )
 
 
 def people_who_may(people: QuerySet[Person], *, purpose: str) -> QuerySet[Person]:

@@ -465,6 +465,27 @@ def test_erin_withdraws_and_it_counts_at_once(client_for, personas):
     assert listed[0]["may_we"]["allowed"] is False
 
 
+def test_erins_own_choices_speak_to_her_not_about_her(client_for, personas):
+    from powershare.people import services
+
+    services.person_update_by_self(
+        user=personas.erin, person=personas.erin_person, check_with_support_contact=True
+    )
+    client = client_for("erin")
+    contact = client.get(reverse("api-1.0:my_consent_list")).json()[0]
+    assert contact["may_we"]["reason"] == "You said yes."
+    assert contact["may_we"]["conditions"] == [
+        "We will check with your support contact before we contact you."
+    ]
+    withdrawn = client.post(_withdraw_url("contact")).json()
+    assert withdrawn["may_we"]["reason"] == "You said no."
+    everything = client.get(reverse("api-1.0:my_consent_list")).content.decode()
+    assert "They " not in everything
+    # Staff reading her record get the staff wording.
+    staff = client_for("alice").get(f"/api/people/{personas.erin_person.pk}").json()
+    assert any(c["may_we"]["reason"].startswith("They ") for c in staff["consents"])
+
+
 def test_erin_agrees_again(client_for, personas):
     client = client_for("erin")
     client.post(_withdraw_url("take_part"))
