@@ -294,6 +294,16 @@ class Person(OrganisationOwnedModel):
         13 or over and who has no date of birth or age band (we ask first)."""
         return self.is_under(13) is False
 
+    @property
+    def rest_is_over(self) -> bool:
+        """Marked as resting, but the day they said they would be back has passed: they count
+        as available again (see selectors.may_we)."""
+        return (
+            self.status == PersonStatus.RESTING
+            and self.resting_until is not None
+            and self.resting_until < timezone.localdate()
+        )
+
     def is_resting_on(self, day: datetime.date) -> bool:
         return self.status == PersonStatus.RESTING and (
             self.resting_until is None or self.resting_until >= day

@@ -281,3 +281,15 @@ def test_the_list_answer_always_agrees_with_the_one_person_answer(personas, peop
             person.status,
             list(person.consent_records.values_list("decision", "given_by")),
         )
+
+
+def test_a_rest_that_has_ended_shows_as_available_again(personas, client_for):
+    person = _person(personas)
+    Person.objects.filter(pk=person.pk).update(
+        status=PersonStatus.RESTING,
+        resting_until=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    person.refresh_from_db()
+    assert person.rest_is_over
+    page = client_for("alice").get(f"/people/{person.pk}/").content.decode()
+    assert "Available again: their rest ended on" in page
