@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "powershare.support",
     "powershare.people",
     "powershare.privacy",
+    "powershare.engagement",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",
@@ -228,6 +229,8 @@ MEDIA_ROOT = Path(env("POWERSHARE_MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")
 # People marked as having left the register longer ago than this appear on the retention review
 # list, for a decision to keep or erase their record.
 PEOPLE_RETENTION_MONTHS = int(env("POWERSHARE_PEOPLE_RETENTION_MONTHS", "24"))
+# How long a withdrawn contribution's words are kept (hidden everywhere) before they are erased.
+CONTRIBUTION_PURGE_DAYS = int(env("POWERSHARE_CONTRIBUTION_PURGE_DAYS", "30"))
 
 # Background work: Django's Tasks framework, stored in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("powershare.system.urls")),
     path("support-services/", include("powershare.support.urls")),
     path("people/", include("powershare.people.urls")),
+    path("activities/", include("powershare.engagement.urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),
     path("audit/", include("powershare.audit.urls")),

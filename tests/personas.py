@@ -120,11 +120,13 @@ def _expert_by_experience(organisation: Organisation):
 
 
 def make_personas() -> Personas:
+    from powershare.engagement.default_ladders import default_ladders_install
     from powershare.privacy.default_statements import default_statements_install
 
     # Browser and contract tests empty the database between tests, taking the migration's
-    # default consent wording with it.
+    # default consent wording and ladders of participation with them.
     default_statements_install()
+    default_ladders_install()
     council_a = _org("Aberdeen City Council", OrganisationKind.LOCAL_AUTHORITY)
     council_b = _org("Angus Council", OrganisationKind.LOCAL_AUTHORITY)
     national = _org("Improvement Service", OrganisationKind.NATIONAL_BODY)
@@ -186,8 +188,10 @@ def make_council_a_samples(personas: Personas) -> dict:
     worker_heartbeat_record(worker_id="test-worker", hostname="test", started_at=timezone.now())
     bob_membership = Membership.objects.get(user=personas.bob, organisation=a, ended_at=None)
     people_samples = _council_a_people_samples(personas)
+    engagement_samples = _council_a_engagement_samples(personas, people_samples["person"])
     personas.samples = {
         **people_samples,
+        **engagement_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -255,6 +259,102 @@ def _council_a_people_samples(personas: Personas) -> dict:
         "person": person,
         "subject_access_request": subject_access,
         "erasure_request": erasure,
+    }
+
+
+def _council_a_engagement_samples(personas: Personas, person) -> dict:
+    """An activity of council A's (carrying MARKER) with a question, the sample person's
+    invitation and a contribution from an anonymous group; and erin's own invitation and contribution, to an
+    activity without MARKER (her own pages must show her own things, and nothing of others')."""
+    import datetime
+
+    from powershare.engagement.models import (
+        Activity,
+        ActivityKind,
+        ActivityQuestion,
+        ActivitySetting,
+        Contribution,
+        ContributionKind,
+        Invitation,
+        InvitationStatus,
+        Ladder,
+        UseLevel,
+    )
+
+    a = personas.council_a
+    ladder = Ladder.objects.get(organisation=None, slug="arnstein")
+    rung = ladder.rungs.get(position=4)
+    today = datetime.date.today()
+
+    def activity(title, **extra):
+        found = Activity.objects.filter(organisation=a, title=title).first()
+        return found or Activity.objects.create(
+            organisation=a,
+            title=title,
+            purpose=f"Purpose of {title}",
+            kind=ActivityKind.FOCUS_GROUP,
+            starts_on=today - datetime.timedelta(days=7),
+            ends_on=today - datetime.timedelta(days=7),
+            setting=ActivitySetting.COMMUNITY,
+            feedback_due_on=today + datetime.timedelta(days=21),
+            ladder=ladder,
+            rung=rung,
+            created_by=personas.alice,
+            **extra,
+        )
+
+    marked = activity(f"Activity {MARKER}", content_notes=f"Notes {MARKER}")
+    question, _ = ActivityQuestion.objects.get_or_create(
+        activity=marked, text=f"Question {MARKER}?"
+    )
+    invitation, _ = Invitation.objects.get_or_create(
+        activity=marked,
+        person=person,
+        defaults={
+            "status": InvitationStatus.ACCEPTED,
+            "invited_by": personas.alice,
+            "access_arrangements": f"Access {MARKER}",
+            "wellbeing_note": f"Wellbeing {MARKER}",
+        },
+    )
+    # From an anonymous group, so it shows inside council A whatever anyone's consent.
+    contribution = Contribution.objects.filter(activity=marked, person=None).first()
+    if contribution is None:
+        contribution = Contribution.objects.create(
+            organisation=a,
+            activity=marked,
+            question=question,
+            group_label=f"Group {MARKER}",
+            group_consent_held_by="Partner youth project",
+            kind=ContributionKind.VIEW,
+            text=f"Said {MARKER}",
+            use_level=UseLevel.INTERNAL,
+            created_by=personas.alice,
+        )
+    erins_activity = activity("Erin's co-design workshop")
+    erin_invitation, _ = Invitation.objects.get_or_create(
+        activity=erins_activity,
+        person=personas.erin_person,
+        defaults={"status": InvitationStatus.ACCEPTED, "invited_by": personas.alice},
+    )
+    erin_contribution = Contribution.objects.filter(
+        activity=erins_activity, person=personas.erin_person
+    ).first() or Contribution.objects.create(
+        organisation=a,
+        activity=erins_activity,
+        person=personas.erin_person,
+        kind=ContributionKind.IDEA,
+        text="Erin's idea: meet in the library, not the council office.",
+        use_level=UseLevel.INTERNAL,
+        created_by=personas.alice,
+    )
+    return {
+        "activity": marked,
+        "question": question,
+        "invitation": invitation,
+        "contribution": contribution,
+        "erin_invitation": erin_invitation,
+        "erin_contribution": erin_contribution,
     }
 
 

@@ -74,10 +74,24 @@ def _assert_charlie_cannot_see_council_a(client, samples, visible_names=()):
             assert response.status_code == 404, f"{name} answered {response.status_code}, not 404"
 
 
-#: Erin's own portal: these addresses name a part of her own details or one of her own choices
-#: (not someone's record), and her "Get support" page lists council A's support directory, which
+#: Erin's own portal: these addresses name a part of her own details, one of her own choices,
+#: her own invitation or her own contribution (not someone else's record), and her "Get support" page lists council A's support directory, which
 #: is meant for the people on its register. powershare/portal/tests checks them for MARKER.
-ERIN_OWN_PAGES = {"portal:details_change", "portal:choice_change", "portal:support"}
+ERIN_OWN_PAGES = {
+    "portal:details_change",
+    "portal:choice_change",
+    "portal:support",
+    # Her own invitation and her own contribution (tests/personas.py): hers to open.
+    "portal:opportunity",
+    "portal:opportunity_answer",
+    "portal:opportunity_leave",
+    "portal:opportunity_say",
+    "portal:contribution_add",
+    "portal:contribution",
+    "portal:contribution_redact",
+    "portal:contribution_withdraw",
+    "portal:contribution_use",
+}
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)

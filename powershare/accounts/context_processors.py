@@ -13,6 +13,7 @@ from .selectors import current_memberships, user_can
 NAVIGATION = [
     ("Home", "home", None, None),
     ("People", "people:list", Capability.VIEW_PEOPLE, "/people/"),
+    ("Activities", "engagement:activity_list", Capability.VIEW_ENGAGEMENT, "/activities/"),
     ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
     ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
     ("Privacy", "privacy:subject_access_list", Capability.HANDLE_SUBJECT_ACCESS, "/privacy/"),
@@ -23,6 +24,8 @@ NAVIGATION = [
 # An expert by experience's own page (the portal): (label, url name, url prefix or None).
 PORTAL_NAVIGATION = [
     ("Home", "portal:home", None),
+    ("Opportunities", "portal:opportunities", "/my/opportunities/"),
+    ("Things you've said", "portal:contributions", "/my/said/"),
     ("Your details", "portal:details", "/my/details/"),
     ("Your choices", "portal:choices", "/my/choices/"),
     ("Your data", "portal:data", "/my/data/"),

@@ -35,6 +35,11 @@ class Capability(StrEnum):
     REQUEST_ERASURE = "ask for a person's record to be erased"
     APPROVE_ERASURE = "approve or turn down erasure requests"
     MANAGE_CONSENT_STATEMENTS = "publish new versions of the consent statements"
+    VIEW_ENGAGEMENT = "see activities, the ladder report and what people contributed"
+    MANAGE_ENGAGEMENT = (
+        "plan activities, invite people, record taking part and capture contributions"
+    )
+    VIEW_WELLBEING_NOTES = "read and write wellbeing check-in notes about people taking part"
 
 
 _EVERY_STAFF_ROLE = {
@@ -53,14 +58,26 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_PEOPLE,
             Capability.HANDLE_SUBJECT_ACCESS,
             Capability.REQUEST_ERASURE,
+            Capability.VIEW_ENGAGEMENT,
+            Capability.MANAGE_ENGAGEMENT,
+            Capability.VIEW_WELLBEING_NOTES,
         }
     ),
+    # Learning leads co-design learning products, so they run activities too; the register's
+    # details and wellbeing notes stay with participation leads.
     Role.LEARNING_LEAD: frozenset(
-        _EVERY_STAFF_ROLE | {Capability.MANAGE_SUPPORT_DIRECTORY, Capability.SHARE_RECORDS}
+        _EVERY_STAFF_ROLE
+        | {
+            Capability.MANAGE_SUPPORT_DIRECTORY,
+            Capability.SHARE_RECORDS,
+            Capability.VIEW_ENGAGEMENT,
+            Capability.MANAGE_ENGAGEMENT,
+        }
     ),
     # Leaders act on plans and dashboards; elsewhere in their organisation they read only.
-    Role.LEADER: frozenset(_EVERY_STAFF_ROLE),
-    Role.FACILITATOR: frozenset(_EVERY_STAFF_ROLE),
+    Role.LEADER: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_ENGAGEMENT}),
+    # Facilitators read activities and what was said inside the organisation, not who was asked.
+    Role.FACILITATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_ENGAGEMENT}),
     Role.NATIONAL_COORDINATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES}),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE

@@ -288,9 +288,19 @@ def consent_state(*, person: Person) -> dict[str, dict[str, ConsentRecord | None
     return state
 
 
-def may_we(*, person: Person, purpose: str, on: datetime.date | None = None) -> ConsentAnswer:
+def may_we(
+    *,
+    person: Person,
+    purpose: str,
+    on: datetime.date | None = None,
+    respect_rest: bool = True,
+) -> ConsentAnswer:
     """May we do `purpose` with this person now? Reads the latest consent records at the
-    moment of asking (never a cached copy), so a withdrawal counts at once."""
+    moment of asking (never a cached copy), so a withdrawal counts at once.
+
+    With `respect_rest=False` a rest is left for the caller to warn about rather than refuse
+    (an invitation says "they are resting" but may still be sent); leaving the register
+    always counts."""
     if purpose not in ConsentPurpose.values:
         raise ValueError(f"Unknown consent purpose: {purpose}")
     day = on or timezone.localdate()
@@ -300,7 +310,7 @@ def may_we(*, person: Person, purpose: str, on: datetime.date | None = None) -> 
         return ConsentAnswer(
             False, "They have left the register.", person_reason="You have left the register."
         )
-    if person.is_resting_on(day) and purpose in _PURPOSES_PAUSED_WHILE_RESTING:
+    if respect_rest and person.is_resting_on(day) and purpose in _PURPOSES_PAUSED_WHILE_RESTING:
         until = f" until {person.resting_until:%-d %B %Y}" if person.resting_until else ""
         return ConsentAnswer(
             False,
@@ -349,7 +359,9 @@ def may_we(*, person: Person, purpose: str, on: datetime.date | None = None) -> 
     )
 
 
-def people_who_may(people: QuerySet[Person], *, purpose: str) -> QuerySet[Person]:
+def people_who_may(
+    people: QuerySet[Person], *, purpose: str, respect_rest: bool = True
+) -> QuerySet[Person]:
     """Narrow a queryset of people to those `may_we` would allow for `purpose` today: the same
     rule, in SQL, for lists (invitations, quotes in a report)."""
     if purpose not in ConsentPurpose.values:
@@ -361,7 +373,9 @@ def people_who_may(people: QuerySet[Person], *, purpose: str) -> QuerySet[Person
     )
     people = people.filter(_own=ConsentDecision.GIVEN)
     if purpose in _PURPOSES_PAUSED_WHILE_RESTING:
-        people = people.exclude(status=PersonStatus.LEFT).exclude(resting_on(today))
+        people = people.exclude(status=PersonStatus.LEFT)
+        if respect_rest:
+            people = people.exclude(resting_on(today))
     return people.exclude(under_16_on(today) & ~Q(_guardian=ConsentDecision.GIVEN))
 
 

@@ -1,12 +1,41 @@
 from django.urls import path
 
-from . import views
+from . import contribution_views, opportunity_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.portal_home, name="home"),
     path("welcome/<uidb64>/<token>/", views.portal_welcome, name="welcome"),
+    path("opportunities/", opportunity_views.opportunity_list, name="opportunities"),
+    path("opportunities/<int:pk>/", opportunity_views.opportunity_detail, name="opportunity"),
+    path(
+        "opportunities/<int:pk>/answer/<slug:answer>/",
+        opportunity_views.opportunity_answer,
+        name="opportunity_answer",
+    ),
+    path(
+        "opportunities/<int:pk>/leave/",
+        opportunity_views.opportunity_leave,
+        name="opportunity_leave",
+    ),
+    path("opportunities/<int:pk>/say/", opportunity_views.opportunity_say, name="opportunity_say"),
+    path(
+        "opportunities/<int:pk>/add/", opportunity_views.contribution_add, name="contribution_add"
+    ),
+    path("said/", contribution_views.contribution_list, name="contributions"),
+    path("said/<int:pk>/", contribution_views.contribution_detail, name="contribution"),
+    path(
+        "said/<int:pk>/remove-words/",
+        contribution_views.contribution_redact,
+        name="contribution_redact",
+    ),
+    path(
+        "said/<int:pk>/withdraw/",
+        contribution_views.contribution_withdraw,
+        name="contribution_withdraw",
+    ),
+    path("said/<int:pk>/use/", contribution_views.contribution_use, name="contribution_use"),
     path("details/", views.my_details, name="details"),
     path("details/<slug:section>/", views.my_details_change, name="details_change"),
     path("choices/", views.my_choices, name="choices"),

@@ -33,3 +33,14 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return f"{self.token} → {self.result_url}"
+
+
+class ScheduledRun(models.Model):
+    """When each piece of scheduled work (see powershare.system.schedule) was last queued, so
+    every worker agrees on whether it is due and it is queued once per interval."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_queued_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} (last queued {self.last_queued_at:%Y-%m-%d %H:%M})"

@@ -1,7 +1,8 @@
 """django-tasks-db's worker, plus a heartbeat that /healthz reads.
 
 Listed before django_tasks_db in INSTALLED_APPS, this command replaces `manage.py db_worker`.
-The heartbeat runs in a daemon thread so it keeps beating while a long task runs.
+The heartbeat runs in a daemon thread so it keeps beating while a long task runs; on each beat
+it also queues any scheduled work that is due (powershare.system.schedule).
 
 With `--reload` (the default when DEBUG is on, as under `make run`) Django's autoreloader runs
 this command twice: a parent that only watches files and restarts a child, and the child that
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from powershare.system.schedule import scheduled_tasks_enqueue_due
 from powershare.system.services import worker_heartbeat_prune, worker_heartbeat_record
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ def _beat_forever(
         try:
             close_old_connections()
             worker_heartbeat_record(worker_id=worker_id, hostname=hostname, started_at=started_at)
+            scheduled_tasks_enqueue_due()
         except Exception:  # a missed beat must never stop the worker
             logger.warning("Could not record the worker heartbeat", exc_info=True)
         finally:
