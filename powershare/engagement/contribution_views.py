@@ -13,3 +13,8 @@ contribution_export = _todo
 contribution_detail = _todo
 contribution_redact = _todo
 contribution_withdraw = _todo
+
+
+def activity_contributions_context(request, activity) -> dict:
+    """Context for templates/engagement/_activity_contributions.html on the activity page."""
+    return {}

@@ -576,3 +576,29 @@ def invitations_waiting_for(*, user) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         activity__organisation_id__in=ids, status=InvitationStatus.INVITED
     ).annotate(starts_on=F("activity__starts_on"))
+
+
+def portal_home_summary(*, person: Person) -> dict:
+    """What the portal's home page says about a person's invitations and contributions."""
+    today = timezone.localdate()
+    invitations = list(
+        invitation_list_for_person(person=person).filter(activity__cancelled_at__isnull=True)
+    )
+    return {
+        "opportunities_waiting": [
+            i for i in invitations if i.is_open and i.activity.ends_on >= today
+        ],
+        "opportunities_coming_up": [
+            i for i in invitations if i.is_taking_part and i.activity.ends_on >= today
+        ],
+        "felt_say_due": [
+            i
+            for i in invitations
+            if i.status in (InvitationStatus.ACCEPTED, InvitationStatus.LEFT)
+            and i.activity.starts_on <= today
+            and i.felt_rung_id is None
+        ],
+        "my_contribution_count": Contribution.objects.filter(
+            person=person, withdrawn_at__isnull=True, purged_at__isnull=True
+        ).count(),
+    }

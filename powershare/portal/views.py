@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from powershare.accounts import services as account_services
 from powershare.audit.models import AccessEvent
+from powershare.engagement import selectors as engagement_selectors
 from powershare.lib.forms import form_errors_to_fields, posted
 from powershare.people.models import ConsentDecision, ConsentGivenBy, ConsentPurpose, Person
 from powershare.people.selectors import (
@@ -53,6 +54,8 @@ from .forms import SECTIONS, ChoiceChangeForm, WelcomePasswordForm
 #: The cards on the portal's home page, in order. Each is a template given the page's context;
 #: later capabilities (invitations, contributions, payments) add theirs here.
 HOME_SECTIONS = [
+    "portal/sections/opportunities.html",
+    "portal/sections/contributions.html",
     "portal/sections/details.html",
     "portal/sections/choices.html",
     "portal/sections/data.html",
@@ -110,6 +113,7 @@ def portal_home(request, person):
             "agreed_count": agreed,
             "asked_count": asked,
             "latest_export": subject_access_latest_for_person(person=person),
+            **engagement_selectors.portal_home_summary(person=person),
         },
     )
 
