@@ -229,6 +229,8 @@ MEDIA_ROOT = Path(env("POWERSHARE_MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")
 # People marked as having left the register longer ago than this appear on the retention review
 # list, for a decision to keep or erase their record.
 PEOPLE_RETENTION_MONTHS = int(env("POWERSHARE_PEOPLE_RETENTION_MONTHS", "24"))
+# Bulk capture of contributions sends 7 fields a row, up to 200 rows in one form.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1500
 # How long a withdrawn contribution's words are kept (hidden everywhere) before they are erased.
 CONTRIBUTION_PURGE_DAYS = int(env("POWERSHARE_CONTRIBUTION_PURGE_DAYS", "30"))
 

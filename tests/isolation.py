@@ -166,6 +166,29 @@ REGISTRY: dict[str, Entry] = {
     "api-1.0:my_consent_agree": Entry(
         kwargs=lambda samples: {"purpose": "contact"}, public="POST only; a GET answers 405"
     ),
+    "api-1.0:activity_list": Entry(),
+    "api-1.0:activity_detail": Entry(
+        kwargs=lambda samples: {"activity_id": samples["activity"].pk}
+    ),
+    "api-1.0:activity_invitation_list": Entry(
+        kwargs=lambda samples: {"activity_id": samples["activity"].pk}
+    ),
+    "api-1.0:contribution_list": Entry(),
+    "api-1.0:contribution_detail": Entry(
+        kwargs=lambda samples: {"contribution_id": samples["contribution"].pk}
+    ),
+    # POST only, like the consent changes above. Who may POST (erin, for her own) is tested in
+    # powershare/engagement/tests/test_api_engagement.py.
+    "api-1.0:contribution_withdraw": Entry(
+        kwargs=lambda samples: {"contribution_id": samples["erin_contribution"].pk},
+        public="POST only; a GET answers 405",
+    ),
+    "api-1.0:my_invitation_list": Entry(),
+    "api-1.0:my_invitation_answer": Entry(
+        kwargs=lambda samples: {"invitation_id": samples["erin_invitation"].pk},
+        public="POST only; a GET answers 405",
+    ),
+    "api-1.0:my_contribution_list": Entry(),
 }
 
 

@@ -62,7 +62,8 @@ def _assert_charlie_cannot_see_council_a(client, samples, visible_names=()):
     for name, route in named_urls().items():
         url = _url(name, samples)
         response = client.get(url)
-        body = response.content.decode(errors="replace")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace")
         assert MARKER not in body or name in visible_names, f"{name} shows council A's data"
         entry = REGISTRY[name]
         if (

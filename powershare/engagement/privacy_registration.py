@@ -5,13 +5,20 @@ from powershare.privacy import registry
 from .models import Contribution, Invitation
 from .services import contributions_erase_for_person
 
+
+def _erase_invitations(person, rows) -> None:
+    """Who was asked and who came stays as a count; what they told us about themselves, and
+    the warnings drawn from their safe-involvement profile, go."""
+    rows.update(
+        decline_reason="", access_arrangements="", wellbeing_note="", warnings_at_invitation=[]
+    )
+
+
 registry.register(
     Invitation,
     person_lookup="person",
     label="Activities you were invited to",
-    # Who was asked and who came stays as a count; what they told us about themselves goes.
-    erase=registry.blank_fields("decline_reason", "access_arrangements", "wellbeing_note"),
-    export_exclude=("warnings_at_invitation",),
+    erase=_erase_invitations,
     order=20,
 )
 registry.register(

@@ -31,7 +31,14 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where, user_can
 from powershare.accounts.sharing import visible_to
 from powershare.lib.dates import months_after
-from powershare.people.models import ConsentPurpose, Person, PersonStatus
+from powershare.people.models import (
+    ConsentDecision,
+    ConsentGivenBy,
+    ConsentPurpose,
+    ConsentRecord,
+    Person,
+    PersonStatus,
+)
 from powershare.people.selectors import may_we, people_who_may
 
 from .models import (
@@ -392,13 +399,20 @@ def invitation_list_for_activity(*, activity: Activity) -> QuerySet[Invitation]:
 
 
 def invitation_get_for(*, user, pk, may: Capability = Capability.MANAGE_ENGAGEMENT) -> Invitation:
+    """One invitation the user may act on. An invitation shows the person's needs and support
+    contact, so the user must also be able to see the register (learning leads run activities
+    but do not see people's details)."""
     try:
         invitation = Invitation.objects.select_related(
             "activity", "activity__organisation", "activity__ladder", "person", "felt_rung"
         ).get(pk=pk, person__erased_at__isnull=True)
     except (Invitation.DoesNotExist, ValueError, TypeError):
         raise Http404("No such invitation") from None
-    if not user_can(user=user, capability=may, organisation_id=invitation.activity.organisation_id):
+    organisation_id = invitation.activity.organisation_id
+    if not (
+        user_can(user=user, capability=may, organisation_id=organisation_id)
+        and user_can(user=user, capability=Capability.VIEW_PEOPLE, organisation_id=organisation_id)
+    ):
         raise Http404("No such invitation")
     return invitation
 
@@ -459,6 +473,20 @@ def invitation_candidates_for(
     return people.prefetch_related("areas").order_by("full_name", "pk")
 
 
+#: Words too common to say two topics match ("anything about my ex-partner" is not about
+#: every activity whose notes say "about").
+# fmt: off
+_COMMON_WORDS = frozenset(
+    {
+        "about", "above", "after", "again", "anything", "being", "below", "between", "could",
+        "details", "during", "every", "having", "other", "their", "there", "these", "thing",
+        "things", "those", "through", "under", "until", "where", "which", "while", "would",
+        "please", "people", "person", "really", "talking",
+    }
+)
+# fmt: on
+
+
 def _topic_matches(topics_to_avoid: str, content: str) -> list[str]:
     """Topics a person asked to avoid that the activity's content notes mention."""
     words = content.lower()
@@ -468,9 +496,46 @@ def _topic_matches(topics_to_avoid: str, content: str) -> list[str]:
         if len(topic) < 3:
             continue
         # The whole phrase, or any of its longer words (so "alcohol use" matches "alcohol").
-        if topic in words or any(len(word) >= 5 and word in words for word in topic.split()):
+        if topic in words or any(
+            len(word) >= 5 and word not in _COMMON_WORDS and word in words for word in topic.split()
+        ):
             found.append(raw.strip())
     return found
+
+
+def _contact_refusals(people: list[Person]) -> dict[int, str]:
+    """Why each of these people may not be contacted, in may_we's words (people.selectors),
+    for a whole page in one query rather than one may_we per person."""
+    if not people:
+        return {}
+    latest = {}
+    for person_id, given_by, decision in (
+        ConsentRecord.objects.filter(
+            person_id__in=[p.pk for p in people], purpose=ConsentPurpose.CONTACT
+        )
+        .order_by("recorded_at", "pk")
+        .values_list("person_id", "given_by", "decision")
+    ):
+        latest[person_id, given_by] = decision  # oldest first: the last one seen is the latest
+    label = ConsentPurpose.CONTACT.label.lower()
+    reasons = {}
+    for person in people:
+        own = latest.get((person.pk, ConsentGivenBy.PERSON))
+        guardian = latest.get((person.pk, ConsentGivenBy.GUARDIAN))
+        if person.is_erased:
+            reasons[person.pk] = "This record has been erased."
+        elif person.status == PersonStatus.LEFT:
+            reasons[person.pk] = "They have left the register."
+        elif own is None:
+            reasons[person.pk] = f"They have not been asked about this: {label}."
+        elif own != ConsentDecision.GIVEN:
+            reasons[person.pk] = f"They have withdrawn their agreement: {label}."
+        elif person.needs_guardian_consent and guardian != ConsentDecision.GIVEN:
+            why = "withdrawn" if guardian else "not been recorded"
+            reasons[person.pk] = (
+                f"They are under 16 and their parent or guardian's agreement has {why}."
+            )
+    return reasons
 
 
 def candidates_checked(*, activity: Activity, people: list[Person]) -> list[Candidate]:
@@ -488,6 +553,7 @@ def candidates_checked(*, activity: Activity, people: list[Person]) -> list[Cand
             "person_id", flat=True
         )
     )
+    refusals = _contact_refusals([p for p in people if p.pk not in contactable])
     # Their most recent involvement: the end of the last activity they took part in.
     last_involved = {}
     for person_id, ended in (
@@ -532,10 +598,7 @@ def candidates_checked(*, activity: Activity, people: list[Person]) -> list[Cand
         if person.pk in already:
             candidate.blocked = "Already invited to this activity."
         elif person.pk not in contactable:
-            candidate.blocked = (
-                may_we(person=person, purpose=ConsentPurpose.CONTACT, respect_rest=False).reason
-                or "They have not agreed to be contacted."
-            )
+            candidate.blocked = refusals.get(person.pk) or "They have not agreed to be contacted."
         if person.is_resting_on(activity.starts_on) or person.is_resting_on(today):
             until = f" until {person.resting_until:%-d %B %Y}" if person.resting_until else ""
             candidate.warnings.append(f"Resting{until}.")
@@ -602,3 +665,55 @@ def portal_home_summary(*, person: Person) -> dict:
             person=person, withdrawn_at__isnull=True, purged_at__isnull=True
         ).count(),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity pages: how much say people felt they had, and the staff home page
+
+
+@dataclass
+class FeltSayRow:
+    rung: LadderRung
+    staff_chose: bool
+    felt_count: int
+
+
+def felt_say_for_activity(*, activity: Activity) -> list[FeltSayRow]:
+    """Each rung of the activity's ladder, highest first, with whether staff placed the
+    activity there and how many people who took part said they felt they had that much say
+    (counted in SQL). The caller has checked the user may see the activity."""
+    counts = dict(
+        Invitation.objects.filter(
+            activity=activity, felt_rung__isnull=False, felt_rung__ladder_id=activity.ladder_id
+        )
+        .values_list("felt_rung_id")
+        .annotate(n=Count("pk"))
+        .values_list("felt_rung_id", "n")
+    )
+    return [
+        FeltSayRow(
+            rung=rung, staff_chose=rung.pk == activity.rung_id, felt_count=counts.get(rung.pk, 0)
+        )
+        for rung in LadderRung.objects.filter(ladder_id=activity.ladder_id).order_by("-position")
+    ]
+
+
+def activity_summary_for(*, user) -> dict[str, int] | None:
+    """What the staff home page says about activities, in one query: feedback promises
+    overdue, feedback due in the next 14 days, and activities coming up. None for someone who
+    may not see activities."""
+    ids = organisation_ids_where(user=user, capability=Capability.VIEW_ENGAGEMENT)
+    if not ids:
+        return None
+    today = timezone.localdate()
+    live = Q(cancelled_at__isnull=True)
+    return Activity.objects.filter(organisation_id__in=ids).aggregate(
+        feedback_overdue=Count("pk", filter=live & Q(feedback_due_on__lt=today)),
+        feedback_due_soon=Count(
+            "pk",
+            filter=live
+            & Q(feedback_due_on__gte=today, feedback_due_on__lte=today + datetime.timedelta(14)),
+        ),
+        upcoming=Count("pk", filter=live & Q(ends_on__gte=today)),
+        total=Count("pk"),
+    )

@@ -404,7 +404,7 @@ def invitation_felt_say_record(
 def contribution_check(
     *,
     activity: Activity,
-    person: Person | None,
+    person: Person | None = None,
     group_label: str = "",
     group_consent_held_by: str = "",
     use_level: int | None,

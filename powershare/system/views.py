@@ -48,6 +48,14 @@ def home(request):
         from powershare.privacy.selectors import privacy_attention_for
 
         context["privacy_attention"] = privacy_attention_for(user=user)
+    if account_selectors.user_can(user=user, capability=Capability.VIEW_ENGAGEMENT):
+        from powershare.engagement import selectors as engagement_selectors
+
+        context["activities"] = engagement_selectors.activity_summary_for(user=user)
+        if account_selectors.user_can(user=user, capability=Capability.MANAGE_ENGAGEMENT):
+            context["activities"]["invitations_waiting"] = (
+                engagement_selectors.invitations_waiting_for(user=user).count()
+            )
     if account_selectors.user_can(user=user, capability=Capability.MANAGE_PEOPLE):
         from powershare.people import selectors as people_selectors
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from powershare.accounts.services import api_token_create
+from powershare.engagement.models import Activity, Contribution, ContributionKind, UseLevel
 from powershare.people.models import Person
 from tests.personas import make_council_a_samples, make_personas
 
@@ -33,7 +34,27 @@ def personas(live_server, transactional_db):
     personas.samples["council_b_person"] = Person.objects.create(
         organisation=personas.council_b, full_name="Angus Person"
     )
+    _council_b_engagement(personas)
     return personas
+
+
+def _council_b_engagement(personas):
+    """An activity of council B's with a contribution, whom alice must never see either."""
+    activity = Activity.objects.get(pk=personas.samples["activity"].pk)
+    activity.pk = activity.id = None
+    activity.organisation = personas.council_b
+    activity.title = "Council B's panel"
+    activity.save()
+    personas.samples["council_b_activity"] = activity
+    personas.samples["council_b_contribution"] = Contribution.objects.create(
+        organisation=personas.council_b,
+        activity=activity,
+        group_label="Council B's group",
+        group_consent_held_by="Council B's partner",
+        kind=ContributionKind.VIEW,
+        text="Said in council B",
+        use_level=UseLevel.PUBLIC,
+    )
 
 
 def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
@@ -43,6 +64,14 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
         personas.erin_person,
         personas.samples["council_b_person"],
     ]
+    samples = personas.samples
+    activities = [samples["activity"], samples["council_b_activity"]]
+    contributions = [
+        samples["contribution"],
+        samples["erin_contribution"],
+        samples["council_b_contribution"],
+    ]
+    invitations = [samples["invitation"], samples["erin_invitation"]]
     config = schemathesis.Config.from_dict(
         {
             "base-url": live_server.url,
@@ -57,10 +86,16 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
             "dictionaries": {
                 "organisations": {"values": known_ids},
                 "people": {"values": [person.pk for person in people]},
+                "activities": {"values": [activity.pk for activity in activities]},
+                "contributions": {"values": [c.pk for c in contributions]},
+                "invitations": {"values": [invitation.pk for invitation in invitations]},
             },
             "parameters": {
                 "path.organisation_id": {"dictionary": "organisations", "probability": 0.5},
                 "path.person_id": {"dictionary": "people", "probability": 0.5},
+                "path.activity_id": {"dictionary": "activities", "probability": 0.5},
+                "path.contribution_id": {"dictionary": "contributions", "probability": 0.5},
+                "path.invitation_id": {"dictionary": "invitations", "probability": 0.5},
             },
             "suppress-health-check": ["too_slow", "filter_too_much"],
             # Recording a consent decision has a rule no schema can say: the decision can't be
@@ -123,6 +158,20 @@ def _assert_only_council_a(case, response, personas):
     elif case.operation.path == "/api/people/{person_id}/consents":
         person_id = case.path_parameters["person_id"]
         assert Person.objects.get(pk=person_id).organisation_id == own
+    elif case.operation.path in ("/api/activities", "/api/contributions"):
+        assert "council b" not in response.text.lower()
+        if case.operation.path == "/api/activities":
+            assert {item["organisation_id"] for item in body["items"]} <= {own}
+    elif case.operation.path == "/api/activities/{activity_id}":
+        assert body["organisation_id"] == own
+    elif case.operation.path in (
+        "/api/activities/{activity_id}/invitations",
+        "/api/contributions/{contribution_id}",
+    ):
+        assert "council b" not in response.text.lower()
+        activity_id = case.path_parameters.get("activity_id")
+        if activity_id is not None:
+            assert Activity.objects.get(pk=activity_id).organisation_id == own
 
 
 token_api = schemathesis.pytest.from_fixture("token_schema")

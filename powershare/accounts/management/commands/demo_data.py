@@ -174,7 +174,7 @@ DEMO_SHARES = [("Fife Council", "Kingdom Listening Line", "Dundee City Council")
 
 # Each later capability adds a module here with a `load(stdout)` function.
 # A module may also list demo logins of its own in LOGINS (dicts like those print_logins makes).
-DEMO_MODULES: list[str] = ["powershare.people.demo"]
+DEMO_MODULES: list[str] = ["powershare.people.demo", "powershare.engagement.demo"]
 
 
 class Command(BaseCommand):

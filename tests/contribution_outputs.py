@@ -1,0 +1,104 @@
+"""Every output that shows what people contributed: pages, exports and API lists.
+
+The property-based test (tests/test_contribution_outputs.py) renders each one after random
+sequences of contributions, consent changes, redactions and withdrawals, and checks that nothing
+withdrawn, removed, or above its allowed use appears. A page that shows contribution text but is
+missing here makes `test_every_output_that_shows_contributions_is_registered` fail, so a new
+output cannot skip the check: register it here (and route it through
+powershare.engagement.selectors.contributions_usable_for).
+"""
+
+from dataclasses import dataclass, field
+
+#: How the API names each use level.
+API_USE = {1: "internal", 2: "anonymised", 3: "attributed", 4: "public"}
+
+
+@dataclass(frozen=True)
+class Output:
+    #: The URL name ("namespace:name").
+    url_name: str
+    #: Who looks at it: a member of staff ("alice") or the contributor herself ("erin").
+    persona: str
+    #: The use level whose rule this output applies; None for the contributor's own pages,
+    #: where only withdrawn and removed words are forbidden.
+    use: int | None
+    #: "html", "csv", "xlsx" or "json".
+    kind: str = "html"
+    #: Query string parameters.
+    query: dict = field(default_factory=dict)
+    #: URL keyword arguments, built from the world: "activity" (the staff sample activity),
+    #: "erin_activity", or "each_contribution" / "each_erin_contribution" (one URL per
+    #: contribution, where contributions not allowed must answer 404 or show nothing).
+    target: str = ""
+    #: Whether every allowed contribution must appear in full (a list small enough for one page).
+    complete: bool = False
+
+    @property
+    def label(self) -> str:
+        query = "&".join(f"{k}={v}" for k, v in self.query.items())
+        return f"{self.url_name}{'?' + query if query else ''} as {self.persona}"
+
+
+def _exports() -> list[Output]:
+    return [
+        Output(
+            "engagement:contribution_export",
+            "alice",
+            use,
+            kind=file_format,
+            query={"format": file_format, "use": use},
+            complete=True,
+        )
+        for use in API_USE
+        for file_format in ("csv", "xlsx")
+    ]
+
+
+def _api_lists() -> list[Output]:
+    return [
+        Output(
+            "api-1.0:contribution_list",
+            "alice",
+            use,
+            kind="json",
+            query={"use": name, "page_size": 100},
+            complete=True,
+        )
+        for use, name in API_USE.items()
+    ]
+
+
+OUTPUTS: list[Output] = [
+    Output("engagement:contribution_list", "alice", 1, complete=True),
+    Output("engagement:contribution_detail", "alice", 1, target="each_contribution"),
+    Output("engagement:activity_detail", "alice", 1, target="activity", complete=True),
+    *_exports(),
+    *_api_lists(),
+    Output(
+        "api-1.0:contribution_detail",
+        "alice",
+        1,
+        kind="json",
+        target="each_contribution",
+    ),
+    Output("portal:contributions", "erin", None, complete=True),
+    Output("portal:contribution", "erin", None, target="each_erin_contribution"),
+    Output("portal:home", "erin", None),
+    Output("api-1.0:my_contribution_list", "erin", None, kind="json", complete=True),
+]
+
+#: The forms that act on one contribution show its words, so the contributor (or staff on
+#: their behalf) can choose what to remove. Staff see the words only as far as internal use
+#: allows; the contributor always sees her own words (not removed or withdrawn ones).
+ACTION_PAGES: list[Output] = [
+    Output("engagement:contribution_redact", "alice", 1, target="each_contribution"),
+    Output("engagement:contribution_withdraw", "alice", 1, target="each_contribution"),
+    Output("portal:contribution_redact", "erin", None, target="each_erin_contribution"),
+    Output("portal:contribution_withdraw", "erin", None, target="each_erin_contribution"),
+    Output("portal:contribution_use", "erin", None, target="each_erin_contribution"),
+]
+
+
+def registered_names() -> set[str]:
+    return {output.url_name for output in OUTPUTS + ACTION_PAGES}

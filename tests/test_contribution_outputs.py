@@ -1,0 +1,329 @@
+"""Consent follows every contribution into every output.
+
+Hypothesis generates sequences of contributions, consent changes, redactions and withdrawals.
+After each sequence every registered output (tests/contribution_outputs.py: HTML lists and
+detail pages, CSV and XLSX exports, API lists) is rendered, and none may contain withdrawn or
+removed words, or words above the use the output applies. Lists must also contain everything
+that is allowed, so an output that shows nothing cannot pass.
+
+Every contribution's words are unique tokens ("qz007w1"), so a token's presence is exact
+whatever the output's escaping.
+"""
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from powershare.engagement import services
+from powershare.engagement.models import USE_PURPOSE, UseLevel
+from powershare.engagement.tests import factories as make
+from tests.contribution_outputs import ACTION_PAGES, OUTPUTS, Output, registered_names
+from tests.isolation import REGISTRY, named_urls
+from tests.personas import sign_in
+
+QUOTE_PURPOSES = [USE_PURPOSE[level] for level in UseLevel]
+TOKENS_PER_CONTRIBUTION = 3
+
+
+@dataclass
+class Tracked:
+    """What the test believes about one contribution."""
+
+    pk: int
+    person: int | None  # index into World.people, or None for a group
+    use_level: int
+    tokens: list[str]
+    removed: set[str] = field(default_factory=set)
+    withdrawn: bool = False
+
+    @property
+    def remaining(self) -> list[str]:
+        return [t for t in self.tokens if t not in self.removed]
+
+
+@dataclass
+class World:
+    people: list  # Person objects; people[0] is erin
+    consent: list[dict]  # per person: {purpose: bool}
+    activity: object
+    erin_activity: object
+    contributions: list[Tracked] = field(default_factory=list)
+    counter: int = 0
+
+    def allowed(self, tracked: Tracked, use: int) -> bool:
+        if tracked.withdrawn or tracked.use_level < use:
+            return False
+        if tracked.person is None:
+            return True
+        return self.consent[tracked.person][USE_PURPOSE[UseLevel(use)]]
+
+    def forbidden_everywhere(self) -> set[str]:
+        found = set()
+        for tracked in self.contributions:
+            found |= tracked.removed
+            if tracked.withdrawn:
+                found |= set(tracked.tokens)
+        return found
+
+
+# Operations -----------------------------------------------------------------------------------
+
+people_index = st.integers(min_value=0, max_value=2)
+operation = st.one_of(
+    st.tuples(st.just("add"), st.one_of(st.none(), people_index), st.integers(1, 4)),
+    st.tuples(st.just("consent"), people_index, st.sampled_from(QUOTE_PURPOSES), st.booleans()),
+    st.tuples(st.just("redact"), st.integers(0, 20), st.integers(0, 2)),
+    st.tuples(st.just("withdraw"), st.integers(0, 20), st.booleans()),
+)
+initial_consent = st.lists(
+    st.fixed_dictionaries({purpose: st.booleans() for purpose in QUOTE_PURPOSES}),
+    min_size=3,
+    max_size=3,
+)
+
+
+def _apply(world: World, op, personas) -> None:
+    kind = op[0]
+    if kind == "add":
+        _, who, wanted = op
+        person = None if who is None else world.people[who]
+        if person is not None:
+            agreed = [lvl for lvl in UseLevel if world.consent[who][USE_PURPOSE[lvl]]]
+            if not agreed:
+                return
+            use_level = (
+                max(lvl for lvl in agreed if lvl <= wanted)
+                if min(agreed) <= wanted
+                else min(agreed)
+            )
+        else:
+            use_level = wanted
+        world.counter += 1
+        tokens = [f"qz{world.counter:03d}w{k}" for k in range(TOKENS_PER_CONTRIBUTION)]
+        activity = world.erin_activity if who == 0 else world.activity
+        values = {
+            "person": person,
+            "use_level": use_level,
+            "text": " ".join(tokens),
+            "kind": "view",
+        }
+        if person is None:
+            values.update(group_label="Young people, session 2", group_consent_held_by="Partner")
+        created = services.contribution_create(actor=personas.alice, activity=activity, **values)
+        world.contributions.append(Tracked(created.pk, who, use_level, tokens))
+    elif kind == "consent":
+        _, who, purpose, given_ = op
+        make.consent(world.people[who], purpose, given=given_)
+        world.consent[who][purpose] = given_
+    elif kind == "redact":
+        _, index, word = op
+        live = [t for t in world.contributions if not t.withdrawn and t.remaining]
+        if not live:
+            return
+        tracked = live[index % len(live)]
+        token = tracked.tokens[word]
+        if token in tracked.removed:
+            return
+        by_person = tracked.person == 0
+        services.contribution_redact(
+            user=personas.erin if by_person else personas.alice,
+            contribution=_contribution(tracked.pk),
+            words=token,
+            reason="Asked",
+            by_person=by_person,
+        )
+        tracked.removed.add(token)
+    elif kind == "withdraw":
+        _, index, by_erin = op
+        live = [t for t in world.contributions if not t.withdrawn]
+        if not live:
+            return
+        tracked = live[index % len(live)]
+        by_person = by_erin and tracked.person == 0
+        services.contribution_withdraw(
+            user=personas.erin if by_person else personas.alice,
+            contribution=_contribution(tracked.pk),
+            by_person=by_person,
+        )
+        tracked.withdrawn = True
+
+
+def _contribution(pk):
+    from powershare.engagement.models import Contribution
+
+    return Contribution.objects.get(pk=pk)
+
+
+# Rendering ------------------------------------------------------------------------------------
+
+
+def _body(response, kind: str) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if kind == "xlsx" and response.status_code == 200:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            " ".join("" if cell is None else str(cell) for cell in row)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    text = content.decode("utf-8", errors="replace")
+    if kind == "json" and response.status_code == 200:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+def _urls(output: Output, world: World) -> list[tuple[str, Tracked | None]]:
+    """(url, the contribution it is about, if one)."""
+    if output.target in ("each_contribution", "each_erin_contribution"):
+        chosen = [
+            t for t in world.contributions if output.target == "each_contribution" or t.person == 0
+        ]
+        return [(_reverse(output, {_pk_name(output): t.pk}), t) for t in chosen]
+    if output.target == "activity":
+        return [(_reverse(output, {"pk": world.activity.pk}), None)]
+    return [(_reverse(output, {}), None)]
+
+
+def _pk_name(output: Output) -> str:
+    return "contribution_id" if output.url_name.startswith("api-1.0:") else "pk"
+
+
+def _reverse(output: Output, kwargs: dict) -> str:
+    url = reverse(output.url_name, kwargs=kwargs)
+    if output.query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in output.query.items())
+    return url
+
+
+def _check(output: Output, world: World, clients: dict) -> None:
+    forbidden_everywhere = world.forbidden_everywhere()
+    for url, about in _urls(output, world):
+        response = clients[output.persona].get(url)
+        assert response.status_code in (200, 302, 404), f"{output.label}: {response.status_code}"
+        body = _body(response, output.kind)
+        leaked = {t for t in forbidden_everywhere if t in body}
+        assert not leaked, f"{output.label} ({url}) shows withdrawn or removed words {leaked}"
+        if output.use is not None:
+            above = {
+                token
+                for tracked in world.contributions
+                if not world.allowed(tracked, output.use)
+                for token in tracked.tokens
+                if token in body
+            }
+            assert not above, f"{output.label} ({url}) shows words above their use: {above}"
+        if about is not None and response.status_code == 200:
+            visible = about.person == 0 if output.use is None else world.allowed(about, output.use)
+            if visible and not about.withdrawn:
+                missing = [t for t in about.remaining if t not in body]
+                assert not missing, f"{output.label} ({url}) lost allowed words {missing}"
+        if output.complete:
+            assert response.status_code == 200, f"{output.label}: {response.status_code}"
+            for tracked in world.contributions:
+                if output.use is None:
+                    expected = tracked.person == 0 and not tracked.withdrawn
+                else:
+                    expected = world.allowed(tracked, output.use)
+                if output.target == "activity" and tracked.person == 0:
+                    expected = False  # erin's contributions belong to another activity
+                if expected:
+                    missing = [t for t in tracked.remaining if t not in body]
+                    assert not missing, f"{output.label} does not show allowed words {missing}"
+
+
+@pytest.fixture
+def clients(personas):
+    signed_in = {}
+    for name in ("alice", "erin"):
+        client = Client()
+        sign_in(client, personas.by_name(name))
+        signed_in[name] = client
+    return signed_in
+
+
+@pytest.fixture
+def base_world(personas, samples):
+    erin = personas.erin_person
+    others = [make.person(personas.council_a) for _ in range(2)]
+    return {
+        "people": [erin, *others],
+        "activity": samples["activity"],
+        "erin_activity": samples["erin_invitation"].activity,
+    }
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(consents=initial_consent, operations=st.lists(operation, min_size=1, max_size=10))
+def test_no_output_shows_withdrawn_removed_or_unagreed_words(
+    personas, base_world, clients, consents, operations
+):
+    with transaction.atomic():
+        for person, decisions in zip(base_world["people"], consents, strict=True):
+            for purpose, given_ in decisions.items():
+                make.consent(person, purpose, given=given_)
+        world = World(
+            people=base_world["people"],
+            consent=[dict(d) for d in consents],
+            activity=base_world["activity"],
+            erin_activity=base_world["erin_activity"],
+        )
+        for op in operations:
+            _apply(world, op, personas)
+        for output in OUTPUTS + ACTION_PAGES:
+            _check(output, world, clients)
+        transaction.set_rollback(True)
+
+
+def test_every_output_that_shows_contributions_is_registered(personas, samples, clients):
+    """Walk every named URL as staff and as the contributor, with contributions everyone may
+    see: any page that shows their words must be in tests/contribution_outputs.py."""
+    for person in (personas.erin_person,):
+        make.consent(person, *QUOTE_PURPOSES)
+    staff = services.contribution_create(
+        actor=personas.alice,
+        activity=samples["activity"],
+        group_label="Everyone",
+        group_consent_held_by="Partner",
+        use_level=UseLevel.PUBLIC,
+        text="qzregistrycheckstaff",
+        kind="idea",
+    )
+    own = services.contribution_create(
+        actor=personas.alice,
+        activity=samples["erin_invitation"].activity,
+        person=personas.erin_person,
+        use_level=UseLevel.PUBLIC,
+        text="qzregistrycheckerin",
+        kind="idea",
+    )
+    assert staff.pk
+    assert own.pk
+    registered = registered_names()
+    unregistered = []
+    for name in named_urls():
+        kwargs = REGISTRY[name].kwargs(samples)
+        url = reverse(name, kwargs=kwargs)
+        for persona in ("alice", "erin"):
+            response = clients[persona].get(url)
+            if response.status_code != 200:
+                continue
+            body = _body(response, "xlsx" if "format=xlsx" in url else "html")
+            if ("qzregistrycheck" in body) and name not in registered:
+                unregistered.append(f"{name} as {persona}")
+    assert not unregistered, (
+        "These pages show contributions but are not in tests/contribution_outputs.py, so the "
+        f"consent test does not check them: {unregistered}"
+    )
