@@ -17,7 +17,7 @@ import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from django.db.models import BooleanField, IntegerField, Prefetch, Value
+from django.db.models import BooleanField, IntegerField, Value
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -34,7 +34,6 @@ from . import selectors, services
 from .models import (
     USE_PLAIN_WORDS,
     ActivityKind,
-    ActivityQuestion,
     ActivitySetting,
     Contribution,
     ContributionKind,
@@ -465,18 +464,7 @@ def activity_list(
     ),
 )
 def activity_detail(request, activity_id: int = ID):
-    activity = (
-        selectors.activity_list_for(user=request.auth)
-        .prefetch_related(
-            "partners",
-            Prefetch("questions", queryset=ActivityQuestion.objects.order_by("position", "pk")),
-        )
-        .filter(pk=activity_id)
-        .first()
-    )
-    if activity is None:
-        raise Http404("No such activity")
-    return activity
+    return selectors.activity_with_counts_get_for(user=request.auth, pk=activity_id)
 
 
 @router.get(

@@ -717,3 +717,20 @@ def activity_summary_for(*, user) -> dict[str, int] | None:
         upcoming=Count("pk", filter=live & Q(ends_on__gte=today)),
         total=Count("pk"),
     )
+
+
+def activity_with_counts_get_for(*, user, pk) -> Activity:
+    """One activity the user may see, with the list's counts, its partners and its questions
+    (for the API's detail); anything else is 404."""
+    activity = (
+        activity_list_for(user=user)
+        .prefetch_related(
+            "partners",
+            Prefetch("questions", queryset=ActivityQuestion.objects.order_by("position", "pk")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404("No such activity")
+    return activity

@@ -31,7 +31,8 @@ PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin
 # downloads (a browser saves them rather than showing a page; tests open them directly).
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
-SKIPPED_SUFFIXES = (".csv", "/download/")
+# Downloads (a browser would save them, not show them): exports, files, CSV templates.
+SKIPPED_SUFFIXES = (".csv", "/download/", "/export/")
 
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});

@@ -71,7 +71,7 @@ def test_a_contributor_withdraws_a_contribution_with_the_keyboard_alone(open_tab
     assert not tab.axe_check()
     _tab_until(
         page,
-        "() => document.activeElement?.closest('form[method=post]') !== null"
+        "() => document.activeElement?.closest('main form[method=post]') !== null"
         " && document.activeElement.matches('button, input[type=submit]')",
         "the button that confirms",
     )
