@@ -331,5 +331,7 @@ LOGGING = {
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 PROXY_COUNT = int(env("DJANGO_PROXY_COUNT", "1"))
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# Masked (personal) fields are hidden whole, not half (powershare/audit/masking.py).
+AUDITLOG_MASK_CALLABLE = "powershare.audit.masking.mask_completely"
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -278,6 +278,7 @@ def _council_a_engagement_samples(personas: Personas, person) -> dict:
         Invitation,
         InvitationStatus,
         Ladder,
+        LadderRung,
         UseLevel,
     )
 
@@ -348,6 +349,20 @@ def _council_a_engagement_samples(personas: Personas, person) -> dict:
         use_level=UseLevel.INTERNAL,
         created_by=personas.alice,
     )
+    # Council A's own ladder of participation (not used by any activity).
+    own_ladder, created = Ladder.objects.get_or_create(
+        organisation=a,
+        slug=f"ladder-{MARKER}",
+        defaults={"name": f"Ladder {MARKER}", "description": f"Why {MARKER}"},
+    )
+    if created:
+        for position, rung_name in enumerate(("Told", "Asked", "Deciding together"), start=1):
+            LadderRung.objects.create(
+                ladder=own_ladder,
+                position=position,
+                name=f"{rung_name} {MARKER}",
+                plain_words=f"{rung_name} {MARKER}",
+            )
     return {
         "activity": marked,
         "question": question,
@@ -355,6 +370,7 @@ def _council_a_engagement_samples(personas: Personas, person) -> dict:
         "contribution": contribution,
         "erin_invitation": erin_invitation,
         "erin_contribution": erin_contribution,
+        "ladder": own_ladder,
     }
 
 

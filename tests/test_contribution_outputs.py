@@ -221,6 +221,8 @@ def _check(output: Output, world: World, clients: dict) -> None:
                 if token in body
             }
             assert not above, f"{output.label} ({url}) shows words above their use: {above}"
+        if output.use is not None and output.use >= UseLevel.ANONYMISED:
+            _check_names(output, world, body)
         if about is not None and response.status_code == 200:
             visible = about.person == 0 if output.use is None else world.allowed(about, output.use)
             if visible and not about.withdrawn:
@@ -240,6 +242,26 @@ def _check(output: Output, world: World, clients: dict) -> None:
                     assert not missing, f"{output.label} does not show allowed words {missing}"
 
 
+def _check_names(output: Output, world: World, body: str) -> None:
+    """Where an output is for use outside the organisation, a person is named only if the use
+    names people, they agree today to be named, and one of their contributions shown allows it."""
+    named_use = UseLevel.ATTRIBUTED
+    for index in (1, 2):
+        name = f"Zqfirst{index}"
+        may_be_named = (
+            output.use >= named_use
+            and world.consent[index][USE_PURPOSE[named_use]]
+            and any(
+                t.person == index and world.allowed(t, output.use) and t.use_level >= named_use
+                for t in world.contributions
+            )
+        )
+        if not may_be_named:
+            assert name not in body, f"{output.label} names person {index}, who may not be named"
+        elif output.complete:
+            assert name in body, f"{output.label} does not credit person {index} as they chose"
+
+
 @pytest.fixture
 def clients(personas):
     signed_in = {}
@@ -253,7 +275,11 @@ def clients(personas):
 @pytest.fixture
 def base_world(personas, samples):
     erin = personas.erin_person
-    others = [make.person(personas.council_a) for _ in range(2)]
+    # Names that can be searched for exactly, credited in full when they may be named.
+    others = [
+        make.person(personas.council_a, f"Zqfirst{i} Zqlast{i}", credit_as="full_name")
+        for i in (1, 2)
+    ]
     return {
         "people": [erin, *others],
         "activity": samples["activity"],

@@ -12,9 +12,9 @@ from django.db.models import Q
 
 from powershare.lib.forms import Form
 from powershare.people.models import Person
-from powershare.people.selectors import people_who_may
 
-from .models import USE_PURPOSE, Activity, ContributionKind, InvitationStatus, UseLevel
+from . import selectors
+from .models import Activity, ContributionKind, InvitationStatus, UseLevel
 
 #: Bulk capture: rows shown at first, and rows added by "Add 10 more rows".
 CAPTURE_ROWS = 30
@@ -59,14 +59,7 @@ def capture_contributors(activity: Activity) -> list[tuple[Person, list[int]]]:
         .order_by("person__full_name", "pk")
     )
     people = [invitation.person for invitation in invitations]
-    agreed = {}
-    if people:
-        ids = [person.pk for person in people]
-        for level in UseLevel:
-            for pk in people_who_may(
-                Person.objects.filter(pk__in=ids), purpose=USE_PURPOSE[level]
-            ).values_list("pk", flat=True):
-                agreed.setdefault(pk, []).append(int(level))
+    agreed = selectors.use_levels_consented_for_many(people=people)
     return [(person, sorted(agreed.get(person.pk, []))) for person in people]
 
 
@@ -107,7 +100,7 @@ class CaptureRowForm(Form):
         label="What was said",
         required=False,
         max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
     )
     use_level = forms.ChoiceField(
         label="Use",

@@ -159,6 +159,7 @@ def _capture_checked(activity, formset, contributors, questions, *, show_names) 
     every row gets its own messages. Returns the rows to record (empty rows left out).
     Messages name the person only for staff who may see the register."""
     people = {str(person.pk): person for person, _ in contributors}
+    consented = {person.pk: levels for person, levels in contributors}
     question_map = {str(question.pk): question for question in questions}
     rows = []
     formset.is_valid()
@@ -167,7 +168,7 @@ def _capture_checked(activity, formset, contributors, questions, *, show_names) 
             continue
         values = form.service_values(people=people, questions=question_map)
         try:
-            services.contribution_check(activity=activity, **values)
+            services.contribution_check(activity=activity, consented=consented, **values)
         except ValidationError as error:
             person = values["person"]
             if person is not None and not show_names and hasattr(error, "error_dict"):

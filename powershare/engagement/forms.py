@@ -3,7 +3,12 @@ settings. Writes go through services; these forms only collect and check what wa
 
 from django import forms
 
-from powershare.lib.forms import Form, ModelForm, add_organisation_choice
+from powershare.lib.forms import (
+    Form,
+    ModelForm,
+    SafeModelMultipleChoiceField,
+    add_organisation_choice,
+)
 
 from .models import LUNDY_CHECKS, Activity, Ladder
 
@@ -97,6 +102,7 @@ class ActivityForm(ModelForm):
 
     class Meta:
         model = Activity
+        field_classes = {"partners": SafeModelMultipleChoiceField}
         fields = [
             "title",
             "purpose",

@@ -7,7 +7,7 @@ neither shown nor saved.
 
 from django import forms
 
-from powershare.lib.forms import Form
+from powershare.lib.forms import Form, SafeModelMultipleChoiceField
 
 ATTENDED_CHOICES = [
     ("yes", "Yes, they came"),
@@ -20,7 +20,7 @@ ATTENDED_VALUES = {"yes": True, "no": False, "unknown": None}
 class InviteForm(Form):
     """The people ticked on one page of the invite list."""
 
-    people = forms.ModelMultipleChoiceField(
+    people = SafeModelMultipleChoiceField(
         queryset=None,
         label="People to invite",
         error_messages={

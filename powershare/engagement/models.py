@@ -39,6 +39,10 @@ class Ladder(TimestampedModel):
     def __str__(self):
         return self.name
 
+    def get_additional_data(self):
+        # Lets administrators see changes to their own ladders in the change log.
+        return {"organisation_id": self.organisation_id}
+
 
 class LadderRung(models.Model):
     ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="rungs")
@@ -57,6 +61,9 @@ class LadderRung(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+    def get_additional_data(self):
+        return {"organisation_id": self.ladder.organisation_id}
 
 
 class EngagementSettings(models.Model):
@@ -386,12 +393,29 @@ class Contribution(OrganisationOwnedModel):
         return self.person_id is None
 
     def credit_for(self, use: int) -> str:
-        """Who to say it came from, when shown for `use`."""
+        """Who to say it came from, when shown for `use`. A person is named only where the use
+        names people (attributed or public), the contribution's own level allows naming, and
+        the person agrees today to be quoted with their name (the `may_use_3` annotation from
+        selectors.with_widest_use, or asked live): agreeing to the public page is not
+        agreeing to be named on it."""
         if self.is_from_group:
             return self.group_label
-        if use >= UseLevel.ATTRIBUTED and self.person is not None:
+        if (
+            use >= UseLevel.ATTRIBUTED
+            and self.use_level >= UseLevel.ATTRIBUTED
+            and self.person is not None
+            and self._may_be_named()
+        ):
             return self.person.credit_name
         return "Anonymous contributor"
+
+    def _may_be_named(self) -> bool:
+        annotated = getattr(self, f"may_use_{UseLevel.ATTRIBUTED.value}", None)
+        if annotated is not None:
+            return bool(annotated)
+        from powershare.people.selectors import may_we
+
+        return may_we(person=self.person, purpose=USE_PURPOSE[UseLevel.ATTRIBUTED]).allowed
 
 
 class Redaction(models.Model):

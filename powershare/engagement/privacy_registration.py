@@ -21,10 +21,21 @@ registry.register(
     erase=_erase_invitations,
     order=20,
 )
+
+
+def _export_contribution(contribution, row: dict) -> dict:
+    """A withdrawn contribution leaves without its words (they are erased after the grace
+    period, and the person asked for them to go)."""
+    if contribution.withdrawn_at is not None:
+        row["text"] = ""
+    return row
+
+
 registry.register(
     Contribution,
     person_lookup="person",
     label="Things you said or made",
     erase=contributions_erase_for_person,
     order=30,
+    export_clean=_export_contribution,
 )

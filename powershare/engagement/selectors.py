@@ -19,11 +19,14 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -257,20 +260,31 @@ def activity_list_for(
         activities = activities.filter(cancelled_at__isnull=False)
     if year:
         activities = activities.filter(starts_on__year=year)
-    usable = contributions_usable_for(Contribution.objects.all(), use=UseLevel.INTERNAL)
+    taking_part = Invitation.objects.filter(
+        activity=OuterRef("pk"), status=InvitationStatus.ACCEPTED
+    )
+    invited = Invitation.objects.filter(activity=OuterRef("pk"))
+    usable = contributions_usable_for(
+        Contribution.objects.filter(activity=OuterRef("pk")), use=UseLevel.INTERNAL
+    )
+    # Each count is its own subquery: joining invitations and contributions in one GROUP BY
+    # would multiply the rows counted (activities x invitations x contributions).
     return activities.annotate(
-        taking_part_count=Count(
-            "invitations",
-            filter=Q(invitations__status=InvitationStatus.ACCEPTED),
-            distinct=True,
-        ),
-        invited_count=Count("invitations", distinct=True),
-        contribution_count=Count(
-            "contributions",
-            filter=Q(contributions__in=usable.values("pk")),
-            distinct=True,
-        ),
+        taking_part_count=_count_of(taking_part),
+        invited_count=_count_of(invited),
+        contribution_count=_count_of(usable),
     ).order_by("-starts_on", "-pk")
+
+
+def _count_of(related: QuerySet):
+    """How many rows of `related` (filtered by an OuterRef to the activity), as a subquery."""
+    return Coalesce(
+        Subquery(
+            related.order_by().values("activity_id").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
 
 
 def activity_get_for(*, user, pk, may: Capability = Capability.VIEW_ENGAGEMENT) -> Activity:
@@ -365,7 +379,14 @@ def ladder_report(*, user, organisation_id: int, year: int) -> list[LadderReport
         LadderRung.objects.filter(pk__in=set(staff) | set(felt)).values_list("ladder_id", flat=True)
     )
     reports = []
-    for ladder in ladder_list_for(organisation_ids=[organisation_id]).filter(pk__in=ladder_ids):
+    # Every ladder used that year, retired ones too: their activities still count.
+    ladders = (
+        Ladder.objects.filter(pk__in=ladder_ids)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id=organisation_id))
+        .prefetch_related(Prefetch("rungs", queryset=LadderRung.objects.order_by("position")))
+        .order_by("for_children_and_young_people", "name")
+    )
+    for ladder in ladders:
         report = LadderReport(ladder=ladder)
         for rung in ladder.rungs.all():
             row = LadderReportRow(
@@ -734,3 +755,112 @@ def activity_with_counts_get_for(*, user, pk) -> Activity:
     if activity is None:
         raise Http404("No such activity")
     return activity
+
+
+# ---------------------------------------------------------------------------------------------
+# An organisation's own ladders
+
+
+def ladder_list_with_use_for(*, user) -> QuerySet[Ladder]:
+    """The ladders the user's organisations may see: the shipped ones still offered, and each
+    organisation's own (retired ones too), each with how many of those organisations'
+    activities sit on it and its rungs, in a fixed number of queries whatever their number."""
+    ids = organisation_ids_where(user=user, capability=Capability.VIEW_ENGAGEMENT)
+    return (
+        Ladder.objects.filter(
+            Q(organisation__isnull=True, is_active=True) | Q(organisation_id__in=ids)
+        )
+        .select_related("organisation")
+        .prefetch_related(Prefetch("rungs", queryset=LadderRung.objects.order_by("position")))
+        .annotate(
+            activity_count=Count(
+                "activities", filter=Q(activities__organisation_id__in=ids), distinct=True
+            )
+        )
+        .order_by("-is_active", "for_children_and_young_people", "name", "pk")
+    )
+
+
+def ladder_get_for(*, user, pk) -> Ladder:
+    """One of an organisation's own ladders that the user may change (retired ones too). The
+    shipped ladders, and anyone else's, are 404."""
+    try:
+        ladder = (
+            Ladder.objects.select_related("organisation")
+            .prefetch_related(Prefetch("rungs", queryset=LadderRung.objects.order_by("position")))
+            .get(pk=pk, organisation__isnull=False)
+        )
+    except (Ladder.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such ladder") from None
+    if not user_can(
+        user=user, capability=Capability.MANAGE_ENGAGEMENT, organisation_id=ladder.organisation_id
+    ):
+        raise Http404("No such ladder")
+    return ladder
+
+
+@dataclass
+class RungUse:
+    """One rung of a ladder, with how many activities sit on it and how many people who took
+    part chose it when asked how much say they felt they had."""
+
+    rung: LadderRung
+    activity_count: int = 0
+    answer_count: int = 0
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.activity_count or self.answer_count)
+
+
+def ladder_rung_use(*, ladder: Ladder) -> list[RungUse]:
+    """Each rung of the ladder, bottom first, with what uses it (counted in SQL). Cancelled
+    activities count: they still sit on their rung."""
+    activities = dict(
+        Activity.objects.filter(rung__ladder=ladder)
+        .values_list("rung_id")
+        .annotate(n=Count("pk"))
+        .values_list("rung_id", "n")
+    )
+    answers = dict(
+        Invitation.objects.filter(felt_rung__ladder=ladder)
+        .values_list("felt_rung_id")
+        .annotate(n=Count("pk"))
+        .values_list("felt_rung_id", "n")
+    )
+    return [
+        RungUse(
+            rung=rung,
+            activity_count=activities.get(rung.pk, 0),
+            answer_count=answers.get(rung.pk, 0),
+        )
+        for rung in LadderRung.objects.filter(ladder=ladder).order_by("position")
+    ]
+
+
+def rung_choices_for(*, organisation_ids, activity: Activity | None = None) -> QuerySet[LadderRung]:
+    """The rungs the activity form offers: those of the ladders offered now (rung_choices)
+    and, when changing an activity, every rung of its own ladder even once that ladder is
+    retired, so the activity can be changed without moving it to another ladder."""
+    offered = Q(ladder__in=ladder_list_for(organisation_ids=organisation_ids))
+    if activity is not None and activity.ladder_id:
+        offered |= Q(ladder_id=activity.ladder_id)
+    return (
+        LadderRung.objects.filter(offered)
+        .select_related("ladder")
+        .order_by("ladder__for_children_and_young_people", "ladder__name", "position")
+    )
+
+
+def use_levels_consented_for_many(*, people: list[Person]) -> dict[int, list[int]]:
+    """`use_levels_consented` for many people at once: {person id: levels}, one query per use
+    level whatever the number of people (for bulk capture)."""
+    ids = [person.pk for person in people if person is not None]
+    agreed: dict[int, list[int]] = {pk: [] for pk in ids}
+    if ids:
+        for level in UseLevel:
+            for pk in people_who_may(
+                Person.objects.filter(pk__in=ids), purpose=USE_PURPOSE[level]
+            ).values_list("pk", flat=True):
+                agreed[pk].append(int(level))
+    return agreed

@@ -113,6 +113,21 @@ def engagement_settings_update(
 # Activities
 
 
+#: Dates an activity may have: far enough either way for any real plan, and never so far that
+#: adding the feedback days runs past the calendar.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
+
+
+def _check_dates(activity: Activity) -> None:
+    errors = {}
+    for name in ("starts_on", "ends_on", "feedback_due_on"):
+        day = getattr(activity, name)
+        if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            errors[name] = f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_activity(activity: Activity) -> None:
     errors = {}
     if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
@@ -173,6 +188,7 @@ def activity_create(
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     activity = Activity(organisation_id=organisation_id, created_by=actor, **fields)
+    _check_dates(activity)
     if not activity.ends_on:
         activity.ends_on = activity.starts_on
     if not activity.feedback_due_on and activity.ends_on:
@@ -197,6 +213,7 @@ def activity_update(
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     for name, value in fields.items():
         setattr(activity, name, value)
+    _check_dates(activity)
     if not activity.ends_on:
         activity.ends_on = activity.starts_on
     if not activity.feedback_due_on:
@@ -411,6 +428,7 @@ def contribution_check(
     text: str,
     kind: str,
     question: ActivityQuestion | None = None,
+    consented: dict[int, list[int]] | None = None,
 ) -> dict:
     """Check one contribution before it is recorded; return the cleaned values (with the use
     level defaulted from consent) or raise ValidationError field by field. Bulk capture calls
@@ -434,7 +452,10 @@ def contribution_check(
         if person.organisation_id != activity.organisation_id or person.is_erased:
             errors["person"] = "Choose a person on this activity's register."
         else:
-            allowed = selectors.use_levels_consented(person=person)
+            if consented is not None and person.pk in consented:
+                allowed = consented[person.pk]  # worked out for many rows at once
+            else:
+                allowed = selectors.use_levels_consented(person=person)
             if use_level is None:
                 use_level = max(allowed) if allowed else None
                 if use_level is None:
@@ -499,10 +520,13 @@ def contributions_capture(*, actor: User, activity: Activity, rows: list[dict]) 
     """Record many contributions at once (typed up after a session), all or nothing: any row
     with an error and none is recorded. Errors name the row: {row number: {field: message}}."""
     _check_may_manage(actor, activity.organisation_id)
+    consented = selectors.use_levels_consented_for_many(
+        people=list({row["person"].pk: row["person"] for row in rows if row.get("person")}.values())
+    )
     cleaned, errors = [], {}
     for number, row in enumerate(rows, start=1):
         try:
-            cleaned.append(contribution_check(activity=activity, **row))
+            cleaned.append(contribution_check(activity=activity, consented=consented, **row))
         except ValidationError as error:
             errors[number] = error.message_dict
     if errors:
@@ -591,7 +615,13 @@ def contribution_redact(
     words = (words or "").strip()
     if not words:
         raise ValidationError({"words": "Enter the words to remove, exactly as they appear."})
-    if words == REDACTED or words not in contribution.text:
+    if len(words) < 2:
+        raise ValidationError({"words": "Enter at least two characters: a word or more."})
+    if words in REDACTED or REDACTED in words:
+        raise ValidationError(
+            {"words": "Choose words outside the note that says what was already removed."}
+        )
+    if words not in contribution.text:
         raise ValidationError(
             {"words": "Those words don't appear in it. Copy them exactly as they appear."}
         )
@@ -605,6 +635,7 @@ def contribution_redact(
         reason=(reason or "").strip()[:300],
         characters_removed=len(words) * count,
     )
+    _exports_refresh(contribution)
     return contribution
 
 
@@ -624,7 +655,16 @@ def contribution_withdraw(
         contribution.save(
             update_fields=["withdrawn_at", "withdrawn_by_person", "withdrawn_by", "updated_at"]
         )
+        _exports_refresh(contribution)
     return contribution
+
+
+def _exports_refresh(contribution: Contribution) -> None:
+    """No prepared data export may keep words the person asked us to remove."""
+    from powershare.privacy.services import subject_access_exports_refresh
+
+    if contribution.person_id is not None:
+        subject_access_exports_refresh(person=contribution.person)
 
 
 def contributions_purge_withdrawn(*, now: datetime.datetime | None = None) -> int:
@@ -637,9 +677,39 @@ def contributions_purge_withdrawn(*, now: datetime.datetime | None = None) -> in
         due = selectors.contributions_withdrawn_before(cutoff)
         ids = list(due.values_list("pk", flat=True)[:10_000])
         Redaction.objects.filter(contribution_id__in=ids).update(reason="")
-        return Contribution.objects.filter(pk__in=ids).update(
+        purged = Contribution.objects.filter(pk__in=ids).update(
             text="", person=None, group_label="[withdrawn]", purged_at=now
         )
+        _change_log_forget_contributors(ids)
+        return purged
+
+
+#: What the change log may have kept about who a contribution came from.
+_CONTRIBUTOR_FIELDS = ("person", "group_label", "group_consent_held_by")
+
+
+def _change_log_forget_contributors(contribution_ids: list[int]) -> None:
+    """A purged contribution keeps no contributor, so neither does its change log: the
+    entries still say what changed and when, with the contributor's values blanked."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    if not contribution_ids:
+        return
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contribution),
+        object_id__in=contribution_ids,
+    )
+    for entry in entries:
+        changes = entry.changes if isinstance(entry.changes, dict) else {}
+        if not any(name in changes for name in _CONTRIBUTOR_FIELDS):
+            continue
+        entry.changes = {
+            name: (["[erased]", "[erased]"] if name in _CONTRIBUTOR_FIELDS else values)
+            for name, values in changes.items()
+        }
+        entry.changes_text = ""
+        entry.save(update_fields=["changes", "changes_text"])
 
 
 def contributions_erase_for_person(person: Person, rows) -> None:
@@ -654,3 +724,279 @@ def contributions_erase_for_person(person: Person, rows) -> None:
         withdrawn_at=now,
         purged_at=now,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# An organisation's own ladders of participation
+#
+# Rules: only MANAGE_ENGAGEMENT in the ladder's organisation adds or changes it; the shipped
+# ladders (no organisation) are never changed here; a ladder has 2 to 12 rungs; rungs are kept
+# by position, so the activities and answers on a rung keep it when its words change, and a
+# rung in use can't be removed or moved (new rungs go above the top one).
+
+LADDER_MIN_RUNGS = 2
+LADDER_MAX_RUNGS = 12
+LADDER_NAME_MAX = 120
+LADDER_DESCRIPTION_MAX = 2000
+RUNG_NAME_MAX = 120
+RUNG_DESCRIPTION_MAX = 300
+RUNG_PLAIN_WORDS_MAX = 200
+
+
+def _check_may_change_ladder(actor: User, ladder: Ladder) -> None:
+    if ladder.organisation_id is None:
+        raise PermissionDenied("The ladders that come with PowerShare can't be changed.")
+    if not user_can(
+        user=actor, capability=Capability.MANAGE_ENGAGEMENT, organisation_id=ladder.organisation_id
+    ):
+        raise PermissionDenied("You can't change this organisation's ladders.")
+
+
+def _text(value) -> str:
+    return " ".join(str(value or "").replace("\x00", "").split())
+
+
+def _rung_values(rungs) -> list[dict]:
+    """Rungs as {name, description, plain_words}, bottom first: from dicts with those keys,
+    (name, what it means, plain words) sequences, or names alone. Plain words default to the
+    name."""
+    values = []
+    for rung in rungs:
+        if isinstance(rung, dict):
+            parts = [rung.get("name"), rung.get("description"), rung.get("plain_words")]
+        elif isinstance(rung, str):
+            parts = [rung, "", ""]
+        else:
+            parts = [*list(rung), "", ""][:3]
+        name, description, plain_words = (_text(part) for part in parts)
+        values.append(
+            {"name": name, "description": description, "plain_words": plain_words or name}
+        )
+    return values
+
+
+def _ladder_errors(
+    *, organisation_id: int, name: str, description: str, rungs: list[dict], exclude_pk=None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Enter a name for the ladder."]
+    elif len(name) > LADDER_NAME_MAX:
+        errors["name"] = [f"Keep the name to {LADDER_NAME_MAX} characters or fewer."]
+    elif (
+        Ladder.objects.filter(organisation_id=organisation_id, name__iexact=name)
+        .exclude(pk=exclude_pk)
+        .exists()
+        or Ladder.objects.filter(organisation__isnull=True, name__iexact=name).exists()
+    ):
+        errors["name"] = [f"There is already a ladder called “{name}”. Give this one its own name."]
+    if len(description) > LADDER_DESCRIPTION_MAX:
+        errors["description"] = [
+            f"Keep the description to {LADDER_DESCRIPTION_MAX:,} characters or fewer."
+        ]
+    problems = []
+    if len(rungs) < LADDER_MIN_RUNGS:
+        problems.append(f"Give at least {LADDER_MIN_RUNGS} rungs, from the least say to the most.")
+    elif len(rungs) > LADDER_MAX_RUNGS:
+        problems.append(f"Give at most {LADDER_MAX_RUNGS} rungs. There are {len(rungs)}.")
+    first_with = {}
+    for position, rung in enumerate(rungs, start=1):
+        key = rung["name"].casefold()
+        if not rung["name"]:
+            problems.append(f"Rung {position}: give the rung a name.")
+        elif len(rung["name"]) > RUNG_NAME_MAX:
+            problems.append(
+                f"Rung {position}: keep the name to {RUNG_NAME_MAX} characters or fewer."
+            )
+        elif key in first_with:
+            problems.append(
+                f"Rung {position}: “{rung['name']}” is already the name of rung "
+                f"{first_with[key]}. Give each rung its own name."
+            )
+        else:
+            first_with[key] = position
+        if len(rung["description"]) > RUNG_DESCRIPTION_MAX:
+            problems.append(
+                f"Rung {position}: keep what it means to {RUNG_DESCRIPTION_MAX} characters or "
+                "fewer."
+            )
+        if len(rung["plain_words"]) > RUNG_PLAIN_WORDS_MAX:
+            problems.append(
+                f"Rung {position}: keep the plain words to {RUNG_PLAIN_WORDS_MAX} characters or "
+                "fewer."
+            )
+    if problems:
+        errors["rungs"] = problems
+    return errors
+
+
+def _how_much_use(use: "selectors.RungUse") -> str:
+    parts = []
+    if use.activity_count:
+        parts.append(f"{use.activity_count} activit{'y' if use.activity_count == 1 else 'ies'}")
+    if use.answer_count:
+        parts.append(
+            "1 answer from someone who took part"
+            if use.answer_count == 1
+            else f"{use.answer_count} answers from people who took part"
+        )
+    return " and ".join(parts)
+
+
+def _rungs_in_use_errors(uses: list, rungs: list[dict]) -> list[str]:
+    """A rung that activities or answers use keeps its position: it may be renamed and
+    re-worded, but not removed, moved, or replaced by another of the ladder's rungs."""
+    new_names = [rung["name"].casefold() for rung in rungs]
+    old_positions = {use.rung.name.casefold(): use.rung.position for use in uses}
+    problems = []
+    for use in uses:
+        if not use.in_use:
+            continue
+        rung = use.rung
+        position = rung.position
+        name = rung.name.casefold()
+        moved_to = next(
+            (p for p, new in enumerate(new_names, start=1) if new == name and p != position), None
+        )
+        now_here = new_names[position - 1] if position <= len(new_names) else None
+        if moved_to:
+            what = f"it can't move to rung {moved_to}"
+        elif now_here is None:
+            what = "it can't be removed"
+        elif now_here != name and old_positions.get(now_here, position) != position:
+            what = (
+                f"“{rungs[position - 1]['name']}” (now rung {old_positions[now_here]}) can't "
+                "take its place"
+            )
+        else:
+            continue
+        problems.append(
+            f"“{rung.name}” (rung {position}) is used by {_how_much_use(use)}, so {what}. Keep "
+            f"it as rung {position}: you can change its words, and add new rungs above the top."
+        )
+    return problems
+
+
+def _ladder_slug(organisation_id: int, name: str) -> str:
+    """From the name, unique within the organisation (another ladder may have a similar name,
+    or the same one once retired)."""
+    from django.utils.text import slugify
+
+    base = slugify(name)[:36].strip("-") or "ladder"
+    taken = set(
+        Ladder.objects.filter(organisation_id=organisation_id, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def ladder_create(
+    *,
+    actor: User,
+    organisation_id: int,
+    name: str,
+    rungs,
+    description: str = "",
+    for_children_and_young_people: bool = False,
+) -> Ladder:
+    """Add an organisation's own ladder: its rungs are offered for new activities at once."""
+    _check_may_manage(actor, organisation_id)
+    name, description = _text(name), str(description or "").replace("\x00", "").strip()
+    rungs = _rung_values(rungs)
+    errors = _ladder_errors(
+        organisation_id=organisation_id, name=name, description=description, rungs=rungs
+    )
+    if errors:
+        raise ValidationError(errors)
+    ladder = Ladder.objects.create(
+        organisation_id=organisation_id,
+        slug=_ladder_slug(organisation_id, name),
+        name=name,
+        description=description,
+        for_children_and_young_people=bool(for_children_and_young_people),
+    )
+    for position, values in enumerate(rungs, start=1):
+        LadderRung.objects.create(ladder=ladder, position=position, **values)
+    return ladder
+
+
+@transaction.atomic
+def ladder_update(
+    *,
+    actor: User,
+    ladder: Ladder,
+    name: str,
+    rungs,
+    description: str = "",
+    for_children_and_young_people: bool = False,
+) -> Ladder:
+    """Change an organisation's own ladder. Each rung is updated in place by its position, so
+    activities and answers keep their rung; a rung in use can't be removed or moved."""
+    _check_may_change_ladder(actor, ladder)
+    ladder = Ladder.objects.select_for_update().get(pk=ladder.pk)
+    _check_may_change_ladder(actor, ladder)
+    name, description = _text(name), str(description or "").replace("\x00", "").strip()
+    rungs = _rung_values(rungs)
+    errors = _ladder_errors(
+        organisation_id=ladder.organisation_id,
+        name=name,
+        description=description,
+        rungs=rungs,
+        exclude_pk=ladder.pk,
+    )
+    uses = selectors.ladder_rung_use(ladder=ladder)
+    in_use = _rungs_in_use_errors(uses, rungs)
+    if in_use:
+        errors["rungs"] = [*errors.get("rungs", []), *in_use]
+    if errors:
+        raise ValidationError(errors)
+    changed = False
+    for use in uses:
+        rung = use.rung
+        rung.ladder = ladder  # for the change log's organisation, without another query
+        if rung.position > len(rungs):
+            rung.delete()
+            changed = True
+            continue
+        values = rungs[rung.position - 1]
+        if any(getattr(rung, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(rung, key, value)
+            rung.save()
+            changed = True
+    for position in range(len(uses) + 1, len(rungs) + 1):
+        LadderRung.objects.create(ladder=ladder, position=position, **rungs[position - 1])
+        changed = True
+    new_fields = {
+        "name": name,
+        "description": description,
+        "for_children_and_young_people": bool(for_children_and_young_people),
+    }
+    if changed or any(getattr(ladder, key) != value for key, value in new_fields.items()):
+        for key, value in new_fields.items():
+            setattr(ladder, key, value)
+        ladder.save()
+    return ladder
+
+
+@transaction.atomic
+def ladder_retire(*, actor: User, ladder: Ladder, bring_back: bool = False) -> Ladder:
+    """Retire an organisation's own ladder (or bring it back). A retired ladder is no longer
+    offered for new activities; activities already on it keep their rung. If it was the
+    organisation's first ladder for new activities, that setting is cleared."""
+    _check_may_change_ladder(actor, ladder)
+    ladder = Ladder.objects.select_for_update().get(pk=ladder.pk)
+    _check_may_change_ladder(actor, ladder)
+    if ladder.is_active != bring_back:
+        ladder.is_active = bring_back
+        ladder.save(update_fields=["is_active", "updated_at"])
+    if not ladder.is_active:
+        for found in EngagementSettings.objects.select_for_update().filter(default_ladder=ladder):
+            found.default_ladder = None
+            found.save()
+    return ladder

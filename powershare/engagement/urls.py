@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contribution_views, invitation_views, views
+from . import contribution_views, invitation_views, ladder_views, views
 
 app_name = "engagement"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("settings/", views.engagement_settings, name="settings"),
     path("ladder/", views.ladder_report, name="ladder_report"),
     path("ladder/chart.svg", views.ladder_chart, name="ladder_chart"),
+    path("ladders/", ladder_views.ladder_list, name="ladder_list"),
+    path("ladders/add/", ladder_views.ladder_create, name="ladder_create"),
+    path("ladders/<int:pk>/change/", ladder_views.ladder_edit, name="ladder_edit"),
+    path("ladders/<int:pk>/retire/", ladder_views.ladder_retire, name="ladder_retire"),
     path("<int:pk>/", views.activity_detail, name="activity_detail"),
     path("<int:pk>/change/", views.activity_edit, name="activity_edit"),
     path("<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),

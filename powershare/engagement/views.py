@@ -239,7 +239,7 @@ def _activity_form(request, *, organisations, activity=None):
         posted(request),
         instance=activity,
         organisations=None if activity else organisations,
-        rungs=selectors.rung_choices(organisation_ids=organisation_ids),
+        rungs=selectors.rung_choices_for(organisation_ids=organisation_ids, activity=activity),
         partner_choices=account_selectors.organisation_partner_choices(
             exclude_ids=organisation_ids
         ),

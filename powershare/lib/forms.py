@@ -118,3 +118,26 @@ def add_organisation_choice(form, organisations, *, label: str) -> None:
         ),
         **form.fields,
     }
+
+
+#: The largest id a database column can hold (64-bit signed).
+MAX_ID = 2**63 - 1
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records that answers "choose from the list" for any value that
+    cannot be an id (text, or a number too big for the database), instead of letting SQLite
+    fail with an overflow when Django looks it up."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for item in value:
+                text = str(item).strip()
+                if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": text[:20]},
+                    )
+        return super()._check_values(value)

@@ -4,7 +4,12 @@ lived experience. Writes go through services; these forms only collect and check
 from django import forms
 from django.db.models import Q
 
-from powershare.lib.forms import Form, ModelForm, add_organisation_choice
+from powershare.lib.forms import (
+    Form,
+    ModelForm,
+    SafeModelMultipleChoiceField,
+    add_organisation_choice,
+)
 
 from .models import (
     ConsentDecision,
@@ -117,6 +122,7 @@ class PersonForm(ModelForm):
 
     class Meta:
         model = Person
+        field_classes = {"areas": SafeModelMultipleChoiceField}
         fields = [*STAFF_EDITABLE_FIELDS, "areas"]
         labels = {
             "full_name": "Full name",

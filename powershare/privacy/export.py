@@ -45,7 +45,7 @@ def _row(obj, entry) -> dict:
         if field.name in entry.export_exclude:
             continue
         row[field.name] = [str(item) for item in getattr(obj, field.name).all()]
-    return row
+    return entry.export_clean(obj, row) if entry.export_clean else row
 
 
 def _labels(model, entry) -> dict:

@@ -32,6 +32,9 @@ class PersonalDataEntry:
     export_exclude: tuple[str, ...] = field(default_factory=tuple)
     #: The order sections appear in the export.
     order: int = 100
+    #: Changes one exported row (a dict of field values) before it is written, for rows whose
+    #: stored values must not leave as they are (the words of a withdrawn contribution).
+    export_clean: Callable[[Model, dict], dict] | None = None
 
     def rows_for(self, person) -> QuerySet:
         return self.model._default_manager.filter(**{self.person_lookup: person.pk}).order_by("pk")
@@ -49,6 +52,7 @@ def register(
     erase: Callable[[Model, QuerySet], None],
     export_exclude: Iterable[str] = (),
     order: int = 100,
+    export_clean: Callable[[Model, dict], dict] | None = None,
 ) -> None:
     _ENTRIES[model] = PersonalDataEntry(
         model=model,
@@ -57,6 +61,7 @@ def register(
         erase=erase,
         export_exclude=tuple(export_exclude),
         order=order,
+        export_clean=export_clean,
     )
 
 

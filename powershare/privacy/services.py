@@ -144,6 +144,20 @@ def _queue_export(request: SubjectAccessRequest) -> None:
     transaction.on_commit(partial(subject_access_export_prepare.enqueue, request_id=request.pk))
 
 
+def subject_access_exports_refresh(*, person: Person) -> int:
+    """Something the person asked us to remove (words of a contribution, a withdrawn
+    contribution) may sit in an export already prepared for them: prepare those exports again,
+    so no stored file keeps what is gone. Returns how many were queued."""
+    ready = list(
+        SubjectAccessRequest.objects.filter(
+            person=person, export_status=SubjectAccessRequest.ExportStatus.READY
+        )
+    )
+    for request in ready:
+        _queue_export(request)
+    return len(ready)
+
+
 @transaction.atomic
 def subject_access_export_regenerate(*, actor: User, request: SubjectAccessRequest) -> None:
     _check_handles_subject_access(actor, request.organisation_id)

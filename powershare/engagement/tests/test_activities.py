@@ -333,7 +333,7 @@ def test_the_activity_page_shows_the_facts_and_the_feedback_promise(client_for, 
     assert reverse("engagement:invite", args=[activity.pk]) in page
     assert reverse("engagement:contribution_capture", args=[activity.pk]) in page
     assert reverse("engagement:activity_cancel", args=[activity.pk]) in page
-    assert "<h2>History</h2>" in page
+    assert '<h2 id="history">History</h2>' in page
 
 
 def test_bob_sees_the_activity_page_without_the_buttons(client_for, personas):

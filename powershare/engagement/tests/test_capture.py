@@ -281,3 +281,22 @@ def test_listing_people_by_name_to_choose_from_is_recorded(client_for, world):
     client_for("alice").get(_url(world["activity"]))
     event = AccessEvent.objects.get(subject_id=str(world["activity"].pk))
     assert "listed to add contributions" in event.description
+
+
+def test_recording_rows_takes_about_the_same_queries_for_3_rows_as_for_30(client_for, world):
+    """Consent is looked up once per use level for all the rows' people, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("alice")
+    counts = []
+    for number, rows in ((1, _thirty_rows(world)[:3]), (2, _thirty_rows(world))):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                _url(world["activity"]), _post_data(rows, submission=f"capture-queries-{number}")
+            )
+        assert response.status_code == 302
+        counts.append(len(queries))
+    few, many = counts
+    # The rows go in with one batched insert; allow a small margin for the batches.
+    assert many <= few + 5, f"3 rows took {few} queries, 30 rows took {many}"

@@ -247,3 +247,45 @@ def test_erasure_removes_a_persons_words_and_keeps_the_count(world, personas):
     assert contribution.person_id is None
     assert Contribution.objects.filter(activity=activity).count() == 1
     assert contribution not in _shown(UseLevel.INTERNAL)
+
+
+def _export_text(request) -> str:
+    import io
+    import zipfile
+
+    from django.core.files.storage import default_storage
+
+    request.refresh_from_db()
+    with default_storage.open(request.export_file) as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    return "".join(archive.read(name).decode() for name in archive.namelist())
+
+
+def test_a_prepared_data_export_never_keeps_removed_or_withdrawn_words(
+    personas, django_capture_on_commit_callbacks
+):
+    from powershare.privacy.services import (
+        subject_access_export_build,
+        subject_access_request_by_self,
+    )
+
+    erin = personas.erin_person
+    make.consent(erin, *QUOTES)
+    activity = make.activity(personas.council_a)
+    kept = make.contribution(activity, person=erin, text="Meet at the Ferryhill library please")
+    gone = make.contribution(activity, person=erin, text="My neighbour Wilma told me")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = subject_access_request_by_self(user=personas.erin, person=erin)
+    subject_access_export_build(request_id=request.pk)
+    assert "Ferryhill" in _export_text(request)
+    assert "Wilma" in _export_text(request)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contribution_redact(
+            user=personas.erin, contribution=kept, words="Ferryhill", by_person=True
+        )
+        services.contribution_withdraw(user=personas.erin, contribution=gone, by_person=True)
+    text = _export_text(request)
+    assert "Ferryhill" not in text
+    assert "Wilma" not in text
+    assert "Meet at the" in text
