@@ -263,7 +263,9 @@ def activity_list_for(
     taking_part = Invitation.objects.filter(
         activity=OuterRef("pk"), status=InvitationStatus.ACCEPTED
     )
-    invited = Invitation.objects.filter(activity=OuterRef("pk"))
+    invited = Invitation.objects.filter(activity=OuterRef("pk")).exclude(
+        status=InvitationStatus.WITHDRAWN
+    )
     usable = contributions_usable_for(
         Contribution.objects.filter(activity=OuterRef("pk")), use=UseLevel.INTERNAL
     )
@@ -439,7 +441,7 @@ def invitation_get_for(*, user, pk, may: Capability = Capability.MANAGE_ENGAGEME
 
 
 def invitation_list_for_person(*, person: Person) -> QuerySet[Invitation]:
-    """A person's own invitations: waiting for an answer first, then by date."""
+    """A person's own invitations, the latest activity first (the portal groups them)."""
     return (
         Invitation.objects.filter(person=person)
         .exclude(status=InvitationStatus.WITHDRAWN)

@@ -211,6 +211,7 @@ def activity_update(
     if unknown:
         raise TypeError(f"Unknown activity fields: {sorted(unknown)}")
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    ladder_before = activity.ladder_id
     for name, value in fields.items():
         setattr(activity, name, value)
     _check_dates(activity)
@@ -222,6 +223,12 @@ def activity_update(
         )
     _clean_activity(activity)
     activity.save()
+    if activity.ladder_id != ladder_before:
+        # People answered "how much say" on the old ladder's rungs, which mean nothing on the
+        # new one: their answers are cleared (and they can answer again).
+        Invitation.objects.filter(activity=activity, felt_rung__isnull=False).update(
+            felt_rung=None, felt_recorded_at=None
+        )
     if partners is not None:
         activity.partners.set([p for p in partners if p.pk != activity.organisation_id])
     if questions is not None:
@@ -389,6 +396,13 @@ def invitation_update(*, actor: User, invitation: Invitation, **fields) -> Invit
     if invitation.attended and invitation.status == InvitationStatus.INVITED:
         raise ValidationError(
             {"attended": "They have not said yes yet. Record their answer before attendance."}
+        )
+    if invitation.attended and invitation.status in (
+        InvitationStatus.DECLINED,
+        InvitationStatus.WITHDRAWN,
+    ):
+        raise ValidationError(
+            {"attended": "They said no, or the invitation was withdrawn, so they can't have come."}
         )
     invitation.save()
     return invitation
@@ -617,16 +631,16 @@ def contribution_redact(
         raise ValidationError({"words": "Enter the words to remove, exactly as they appear."})
     if len(words) < 2:
         raise ValidationError({"words": "Enter at least two characters: a word or more."})
-    if words in REDACTED or REDACTED in words:
-        raise ValidationError(
-            {"words": "Choose words outside the note that says what was already removed."}
-        )
     if words not in contribution.text:
         raise ValidationError(
             {"words": "Those words don't appear in it. Copy them exactly as they appear."}
         )
-    count = contribution.text.count(words)
-    contribution.text = contribution.text.replace(words, REDACTED)
+    text, count = _replace_outside_notes(contribution.text, words)
+    if not count:
+        raise ValidationError(
+            {"words": "Those words are part of a note saying what was already removed."}
+        )
+    contribution.text = text
     contribution.save(update_fields=["text", "updated_at"])
     Redaction.objects.create(
         contribution=contribution,
@@ -637,6 +651,30 @@ def contribution_redact(
     )
     _exports_refresh(contribution)
     return contribution
+
+
+def _replace_outside_notes(text: str, words: str) -> tuple[str, int]:
+    """Replace each place `words` appear with the removal note, except where they overlap a
+    note already there (so a note is never garbled). Returns the new text and how many."""
+    notes = []
+    start = text.find(REDACTED)
+    while start != -1:
+        notes.append((start, start + len(REDACTED)))
+        start = text.find(REDACTED, start + len(REDACTED))
+    pieces, count, position = [], 0, 0
+    found = text.find(words)
+    while found != -1:
+        end = found + len(words)
+        if not any(found < note_end and end > note_start for note_start, note_end in notes):
+            pieces.append(text[position:found])
+            pieces.append(REDACTED)
+            position = end
+            count += 1
+            found = text.find(words, end)
+        else:
+            found = text.find(words, found + 1)
+    pieces.append(text[position:])
+    return "".join(pieces), count
 
 
 @transaction.atomic
@@ -672,13 +710,18 @@ def contributions_purge_withdrawn(*, now: datetime.datetime | None = None) -> in
     stays (without words or contributor) so counts of what was withdrawn stay right.
     Idempotent: run it as often as you like."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.CONTRIBUTION_PURGE_DAYS)
+    # A day early, so the daily run keeps the promise "deleted by <withdrawn + grace period>".
+    cutoff = now - datetime.timedelta(days=settings.CONTRIBUTION_PURGE_DAYS - 1)
     with transaction.atomic():
         due = selectors.contributions_withdrawn_before(cutoff)
         ids = list(due.values_list("pk", flat=True)[:10_000])
         Redaction.objects.filter(contribution_id__in=ids).update(reason="")
         purged = Contribution.objects.filter(pk__in=ids).update(
-            text="", person=None, group_label="[withdrawn]", purged_at=now
+            text="",
+            person=None,
+            group_label="[withdrawn]",
+            group_consent_held_by="",
+            purged_at=now,
         )
         _change_log_forget_contributors(ids)
         return purged

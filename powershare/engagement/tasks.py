@@ -18,7 +18,8 @@ from .models import Invitation, InvitationStatus
 @task
 def invitation_emails_send(*, invitation_ids: list[int], domain: str, use_https: bool) -> int:
     """Tell each newly invited person by email, if email is how they like to be contacted and
-    they (still) agree to be contacted. Everyone also sees the invitation in their portal.
+    they (still) agree to be contacted and are not resting. Everyone also sees the invitation in
+    their portal.
     People whose support contact must be asked first are not emailed: staff get in touch."""
     sent = 0
     invitations = Invitation.objects.filter(
@@ -30,7 +31,8 @@ def invitation_emails_send(*, invitation_ids: list[int], domain: str, use_https:
             not person.email
             or person.contact_channel != ContactChannel.EMAIL
             or person.check_with_support_contact
-            or not may_we(person=person, purpose=ConsentPurpose.CONTACT, respect_rest=False)
+            # Resting: no email (no surprise contact); it waits in their portal.
+            or not may_we(person=person, purpose=ConsentPurpose.CONTACT)
         ):
             continue
         sent += _send(

@@ -380,6 +380,7 @@ def activity_detail(request, pk):
             "can_manage": can_manage,
             "can_invite": can_manage
             and not activity.is_cancelled
+            and not activity.has_ended
             and _can(user, Capability.VIEW_PEOPLE, organisation_id),
             "history": history_for_record(record=activity)[:20],
         }

@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from powershare.system.submissions import submit_form_once, submit_once
 
 from .contribution_forms import RemoveWordsForm, UseForm
 from .views import _crumbs, portal_page
+
+PAGE_SIZE = 25
 
 #: Said when a contribution's chosen use is wider than the person's consent now allows:
 #: (when they said no since, when they have not said yes).
@@ -100,8 +103,14 @@ def _own(person, pk):
 
 @portal_page
 def contribution_list(request, person):
-    contributions = list(engagement_selectors.contribution_list_for_person(person=person))
-    _describe(contributions, person)
+    everything = engagement_selectors.contribution_list_for_person(person=person)
+    page = Paginator(everything.filter(withdrawn_at__isnull=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    current = list(page.object_list)
+    # Withdrawn ones stay listed (without their words) only until they are erased.
+    withdrawn = list(everything.filter(withdrawn_at__isnull=False))
+    _describe(current + withdrawn, person)
     return render(
         request,
         "portal/contributions.html",
@@ -109,9 +118,10 @@ def contribution_list(request, person):
             "page_title": "Things you've said",
             "breadcrumbs": _crumbs({"label": "Things you've said"}),
             "person": person,
-            "contributions": contributions,
-            "current": [c for c in contributions if not c.is_withdrawn],
-            "withdrawn": [c for c in contributions if c.is_withdrawn],
+            "contributions": current + withdrawn,
+            "current": current,
+            "page_obj": page,
+            "withdrawn": withdrawn,
         },
     )
 

@@ -330,7 +330,13 @@ def test_the_activity_page_shows_the_facts_and_the_feedback_promise(client_for, 
     ):
         assert text in page, text
     assert reverse("engagement:activity_edit", args=[activity.pk]) in page
-    assert reverse("engagement:invite", args=[activity.pk]) in page
+    # It has finished, so nobody can be invited any more: no button that leads nowhere.
+    assert reverse("engagement:invite", args=[activity.pk]) not in page
+    upcoming = _activity(personas.council_a)
+    upcoming_page = client_for("alice").get(
+        reverse("engagement:activity_detail", args=[upcoming.pk])
+    )
+    assert reverse("engagement:invite", args=[upcoming.pk]) in upcoming_page.content.decode()
     assert reverse("engagement:contribution_capture", args=[activity.pk]) in page
     assert reverse("engagement:activity_cancel", args=[activity.pk]) in page
     assert '<h2 id="history">History</h2>' in page

@@ -289,3 +289,49 @@ def test_a_prepared_data_export_never_keeps_removed_or_withdrawn_words(
     assert "Ferryhill" not in text
     assert "Wilma" not in text
     assert "Meet at the" in text
+
+
+def test_common_words_can_be_removed_and_a_note_is_never_garbled(world, personas):
+    _, activity, person = world
+    contribution = make.contribution(activity, person=person, text="At the door, at the desk")
+    services.contribution_redact(
+        user=personas.alice, contribution=contribution, words="the door", by_person=False
+    )
+    contribution.refresh_from_db()
+    assert contribution.text == f"At {REDACTED}, at the desk"
+    # "request" appears only inside the note: refused, the note stays whole.
+    with pytest.raises(ValidationError, match="part of a note"):
+        services.contribution_redact(
+            user=personas.alice, contribution=contribution, words="request]", by_person=False
+        )
+    # "the" appears inside the note and outside it: only the one outside goes.
+    services.contribution_redact(
+        user=personas.alice, contribution=contribution, words="the desk", by_person=False
+    )
+    contribution.refresh_from_db()
+    assert contribution.text == f"At {REDACTED}, at {REDACTED}"
+
+
+def test_moving_an_activity_to_another_ladder_clears_answers_on_the_old_one(personas):
+    from powershare.engagement.models import Ladder
+
+    activity = make.activity(personas.council_a)
+    person = make.person(personas.council_a)
+    invitation = make.invitation(activity, person, felt_rung=activity.rung)
+    hart = Ladder.objects.get(organisation=None, slug="hart")
+    services.activity_update(
+        actor=personas.alice, activity=activity, ladder=hart, rung=hart.rungs.get(position=5)
+    )
+    invitation.refresh_from_db()
+    assert invitation.felt_rung is None
+
+
+def test_attendance_cannot_be_recorded_for_someone_who_said_no(personas):
+    from powershare.engagement.models import InvitationStatus
+
+    activity = make.activity(personas.council_a)
+    invitation = make.invitation(
+        activity, make.person(personas.council_a), status=InvitationStatus.DECLINED
+    )
+    with pytest.raises(ValidationError, match="said no"):
+        services.invitation_update(actor=personas.alice, invitation=invitation, attended=True)

@@ -197,3 +197,33 @@ def test_a_withdrawn_contribution_offers_nothing_more_to_do(client_for, erin):
         response = client.get(_url(name, contribution))
         assert response.status_code == 302
         assert response["Location"] == _url("contribution", contribution)
+
+
+def test_things_youve_said_pages_and_runs_the_same_queries_for_10_or_100(client_for, erin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person, existing = erin
+    client = client_for("erin")
+    counts = []
+    for total in (10, 100):
+        have = Contribution.objects.filter(person=person).count()
+        Contribution.objects.bulk_create(
+            [
+                Contribution(
+                    organisation_id=existing.organisation_id,
+                    activity_id=existing.activity_id,
+                    person=person,
+                    kind="idea",
+                    text=f"Idea number {n}",
+                    use_level=UseLevel.INTERNAL,
+                )
+                for n in range(total - have)
+            ]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(SAID)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert "Next" in response.content.decode()
