@@ -312,7 +312,9 @@ def invitation_answer(
     change their mind while the activity has not ended."""
     _check_own_invitation(user, invitation)
     invitation = (
-        Invitation.objects.select_for_update().select_related("activity").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=invitation.pk)
     )
     if invitation.status == InvitationStatus.WITHDRAWN:
         raise ValidationError("This invitation was withdrawn.")
@@ -416,7 +418,9 @@ def invitation_felt_say_record(
     takes their answer back with None)."""
     _check_own_invitation(user, invitation)
     invitation = (
-        Invitation.objects.select_for_update().select_related("activity").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=invitation.pk)
     )
     if invitation.status not in (InvitationStatus.ACCEPTED, InvitationStatus.LEFT):
         raise ValidationError("Only people who took part can answer this.")
@@ -598,7 +602,9 @@ def contribution_use_change(
     as the person has agreed."""
     _check_may_act_for_contributor(user, contribution, by_person)
     contribution = (
-        Contribution.objects.select_for_update().select_related("person").get(pk=contribution.pk)
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=contribution.pk)
     )
     if contribution.is_withdrawn:
         raise ValidationError("This contribution was withdrawn.")
