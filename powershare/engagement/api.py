@@ -15,23 +15,23 @@ who was invited to an activity is written to the access log.
 
 import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.db.models import BooleanField, IntegerField, Value
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AfterValidator, StringConstraints
 
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
-from powershare.api.schemas import Error
+from powershare.api.schemas import ID, READ_ERRORS, WRITE_ERRORS, bounded_text
 from powershare.audit.services import access_event_record
 from powershare.people.models import Person
 from powershare.people.selectors import person_for_user
 
 from . import selectors, services
 from .models import (
+    USE_NAMES,
     USE_PLAIN_WORDS,
     ActivityKind,
     ActivitySetting,
@@ -43,13 +43,6 @@ from .models import (
 
 router = Router(tags=["Engagement"])
 
-ID = Path(..., ge=1, le=2**63 - 1)
-
-#: What each operation can answer besides its success.
-READ_ERRORS = {401: Error, 404: Error, 422: Error}
-#: Writes by browser session also need the CSRF token, or they answer 403; a body that is not
-#: JSON answers 400.
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 ACTIVITY_TAGS = ["Activities"]
 CONTRIBUTION_TAGS = ["Contributions"]
@@ -65,13 +58,8 @@ class Use(StrEnum):
     PUBLIC = "public"
 
 
-USE_LEVEL = {
-    Use.INTERNAL: UseLevel.INTERNAL,
-    Use.ANONYMISED: UseLevel.ANONYMISED,
-    Use.ATTRIBUTED: UseLevel.ATTRIBUTED,
-    Use.PUBLIC: UseLevel.PUBLIC,
-}
-USE_NAME = {level: use for use, level in USE_LEVEL.items()}
+USE_LEVEL = {Use(name): level for level, name in USE_NAMES.items()}
+USE_NAME = {level: Use(name) for level, name in USE_NAMES.items()}
 
 USE_DESCRIPTION = (
     "The use the contributions are for: `internal` (inside the organisation only), "
@@ -82,17 +70,6 @@ USE_DESCRIPTION = (
 
 
 # Schemas -------------------------------------------------------------------------------------
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses text with NUL characters; say so instead of failing.
-    if "\x00" in value:
-        raise ValueError("Text must not contain NUL characters.")
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 class LadderOut(Schema):
@@ -326,7 +303,7 @@ class MyInvitationOut(Schema):
 
 class InvitationAnswerIn(Schema):
     answer: Literal["accept", "decline"] = Field(description="Yes (`accept`) or no (`decline`).")
-    reason: _text(2000) = Field(
+    reason: bounded_text(2000) = Field(
         "",
         description="Why you said no, only if you want to tell us: never needed. Ignored when "
         "you accept.",

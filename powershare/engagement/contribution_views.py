@@ -46,19 +46,12 @@ from .contribution_forms import (
     RedactForm,
     capture_contributors,
 )
-from .models import REDACTED, ContributionKind, UseLevel
+from .models import REDACTED, USE_NAMES, ContributionKind, UseLevel
 
 PAGE_SIZE = 25
 #: How many contributions the activity page shows before linking to the full list.
 ACTIVITY_PAGE_SIZE = 20
 
-#: Words for the use levels in export file names.
-USE_SLUGS = {
-    UseLevel.INTERNAL: "internal",
-    UseLevel.ANONYMISED: "anonymised",
-    UseLevel.ATTRIBUTED: "attributed",
-    UseLevel.PUBLIC: "public",
-}
 
 NOT_USABLE_NOW = "Not to be used now"
 
@@ -411,7 +404,7 @@ def contribution_export(request):
             action=AccessEvent.Action.EXPORTED,
         )
     return table_response(
-        filename=f"contributions-{USE_SLUGS[use]}-{timezone.localdate():%Y-%m-%d}",
+        filename=f"contributions-{USE_NAMES[use]}-{timezone.localdate():%Y-%m-%d}",
         headers=EXPORT_HEADERS,
         rows=_export_rows(contributions, use),
         file_format=file_format,

@@ -305,6 +305,14 @@ USE_PURPOSE = {
     UseLevel.PUBLIC: ConsentPurpose.PUBLISH_PUBLIC,
 }
 
+#: Each level's short name, for addresses, file names and the API ("?use=anonymised").
+USE_NAMES = {
+    UseLevel.INTERNAL: "internal",
+    UseLevel.ANONYMISED: "anonymised",
+    UseLevel.ATTRIBUTED: "attributed",
+    UseLevel.PUBLIC: "public",
+}
+
 #: The same levels said to the person in the portal.
 USE_PLAIN_WORDS = {
     UseLevel.INTERNAL: "Only staff inside the organisation can read it",

@@ -22,13 +22,12 @@ from pydantic import (
     AwareDatetime,
     BeforeValidator,
     ConfigDict,
-    StringConstraints,
     WithJsonSchema,
 )
 
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
-from powershare.api.schemas import Error
+from powershare.api.schemas import ID, READ_ERRORS, WRITE_ERRORS, Error, bounded_text
 from powershare.privacy.selectors import consent_statements_current
 
 from . import selectors, services
@@ -43,27 +42,8 @@ from .models import (
 
 router = Router(tags=["People"])
 
-ID = Path(..., ge=1, le=2**63 - 1)
-
-#: What each operation can answer besides its success.
-READ_ERRORS = {401: Error, 404: Error, 422: Error}
-#: Writes by browser session also need the CSRF token, or they answer 403; a body that is not
-#: JSON answers 400.
-WRITE_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
-
 
 # Schemas -------------------------------------------------------------------------------------
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL refuses text with NUL characters; say so instead of failing.
-    if "\x00" in value:
-        raise ValueError("Text must not contain NUL characters.")
-    return value
-
-
-def _text(max_length: int):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
 
 
 def _text_only(value):
@@ -220,10 +200,10 @@ class ConsentRecordIn(Schema):
         "are made by the person in their portal."
     )
     given_by: ConsentGivenBy = ConsentGivenBy.PERSON
-    guardian_name: _text(200) = Field(
+    guardian_name: bounded_text(200) = Field(
         "", description="Needed when `given_by` is `guardian`; ignored otherwise."
     )
-    note: _text(300) = ""
+    note: bounded_text(300) = ""
     recorded_at: (
         Annotated[AwareDatetime, BeforeValidator(_text_only), AfterValidator(_sensible_moment)]
         | None
