@@ -161,7 +161,9 @@ def _capture_checked(activity, formset, contributors, questions, *, show_names) 
             continue
         values = form.service_values(people=people, questions=question_map)
         try:
-            services.contribution_check(activity=activity, consented=consented, **values)
+            services.contribution_check(
+                activity=activity, consented=consented, explain_consent=show_names, **values
+            )
         except ValidationError as error:
             person = values["person"]
             if person is not None and not show_names and hasattr(error, "error_dict"):

@@ -447,10 +447,12 @@ def contribution_check(
     kind: str,
     question: ActivityQuestion | None = None,
     consented: dict[int, list[int]] | None = None,
+    explain_consent: bool = True,
 ) -> dict:
     """Check one contribution before it is recorded; return the cleaned values (with the use
     level defaulted from consent) or raise ValidationError field by field. Bulk capture calls
-    it row by row so each row gets its own messages."""
+    it row by row so each row gets its own messages; with `explain_consent=False` (staff who
+    can't see the register) a refusal says what to choose, not why the person said no."""
     errors = {}
     text = (text or "").replace("\x00", "").strip()
     group_label = (group_label or "").strip()
@@ -487,9 +489,12 @@ def contribution_check(
             elif use_level not in allowed:
                 label = UseLevel(use_level).label.lower()
                 purpose = USE_PURPOSE[UseLevel(use_level)]
+                # Why not (withdrawn, never asked, a guardian's agreement missing) is for
+                # staff who may see the register; others are told only what to choose.
+                why = f"{may_we(person=person, purpose=purpose).reason} " if explain_consent else ""
                 errors["use_level"] = (
-                    f"{person.name} has not agreed to this use ({label}): "
-                    f"{may_we(person=person, purpose=purpose).reason} "
+                    f"{person.name} has not agreed to this use ({label}). "
+                    + why
                     + (
                         "Choose a narrower use: "
                         + ", ".join(UseLevel(level).label.lower() for level in allowed)

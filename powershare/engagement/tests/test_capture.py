@@ -181,7 +181,7 @@ def test_a_use_level_above_consent_is_refused_with_a_clear_message(client_for, w
     html = response.content.decode()
     assert response.status_code == 200
     assert (
-        "Row 1: Morag Agreed has not agreed to this use (with the person&#x27;s chosen credit)"
+        "Row 1: Morag Agreed has not agreed to this use (with the person&#x27;s chosen credit). "
         in (html)
     )
     assert "Choose a narrower use: inside the organisation only, anonymised in reports" in html
@@ -300,3 +300,44 @@ def test_recording_rows_takes_about_the_same_queries_for_3_rows_as_for_30(client
     few, many = counts
     # The rows go in with one batched insert; allow a small margin for the batches.
     assert many <= few + 5, f"3 rows took {few} queries, 30 rows took {many}"
+
+
+def test_staff_without_the_register_are_told_what_to_choose_not_why(client, personas, world):
+    """A learning lead runs activities but does not see the register: a refused row names the
+    person by reference and says which uses are open, never why (a guardian's agreement
+    missing would tell them the person is under 16)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from powershare.accounts.models import Membership, User
+    from powershare.accounts.roles import Role
+    from powershare.people.models import ConsentGivenBy
+    from tests.personas import PASSWORD, sign_in
+
+    young = make.person(
+        personas.council_a,
+        name="Kirsty Young",
+        date_of_birth=timezone.localdate() - datetime.timedelta(days=365 * 14),
+        age_band="",
+    )
+    make.consent(young, "quote_internal", "quote_anonymous")
+    make.consent(young, "quote_internal", given_by=ConsentGivenBy.GUARDIAN)
+    make.invitation(world["activity"], young)
+    lead = User.objects.create_user(email="lena@a.example", password=PASSWORD, full_name="Lena")
+    Membership.objects.create(user=lead, organisation=personas.council_a, role=Role.LEARNING_LEAD)
+    sign_in(client, lead)
+    rows = [_row(person=young.pk, use=UseLevel.ANONYMISED, text="Said by a young person")]
+    html = client.post(_url(world["activity"]), _post_data(rows)).content.decode()
+    assert f"Row 1: Person {young.reference} has not agreed to this use" in html
+    assert "Choose a narrower use: inside the organisation only" in html
+    assert "under 16" not in html
+    assert "guardian" not in html
+    assert "Kirsty" not in html
+    # A participation lead, who sees the register, is told why.
+    client.logout()
+    sign_in(client, personas.alice)
+    html = client.post(
+        _url(world["activity"]), _post_data(rows, submission="capture-form-2")
+    ).content.decode()
+    assert "under 16" in html
