@@ -196,6 +196,12 @@ class ActivityInvitationOut(Schema):
         return obj.wellbeing_note if obj.wellbeing_note_shown else None
 
 
+def _widest_use_name(contribution) -> str | None:
+    """The widest use a contribution may be shown for now, by name (None: not at all)."""
+    widest = selectors.widest_use_now(contribution)
+    return USE_NAME[UseLevel(widest)] if widest is not None else None
+
+
 class ContributionOut(Schema):
     id: int
     reference: str = Field(description="The contribution's reference, like C000042.")
@@ -229,8 +235,7 @@ class ContributionOut(Schema):
 
     @staticmethod
     def resolve_widest_use_now(obj) -> str | None:
-        widest = selectors.widest_use_now(obj)
-        return USE_NAME[UseLevel(widest)] if widest is not None else None
+        return _widest_use_name(obj)
 
 
 class ContributionDetailOut(ContributionOut):
@@ -350,8 +355,7 @@ class MyContributionOut(Schema):
 
     @staticmethod
     def resolve_widest_use_now(obj) -> str | None:
-        widest = selectors.widest_use_now(obj)
-        return USE_NAME[UseLevel(widest)] if widest is not None else None
+        return _widest_use_name(obj)
 
 
 class EngagementPagination(PageNumberPagination):
