@@ -104,6 +104,8 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # `make test`: ruff, the suite on SQLite, the same suite on PostgreSQL, browser tests, schemathesis.
+# The suites need pdftotext (poppler-utils) and the browser tests Chromium: Debian's packages,
+# installed by scripts/ensure_test_tools.sh when missing.
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -113,9 +115,11 @@ test: install
 	$(MAKE) --no-print-directory test-contract
 
 test-sqlite: install
+	@scripts/ensure_test_tools.sh pdftotext
 	$(VENV)/bin/pytest -q -m "not browser and not contract"
 
 test-postgres: install
+	@scripts/ensure_test_tools.sh pdftotext
 	@$(PY) scripts/test_postgres.py -- -q -m "not browser and not contract"
 
 test-browser: install

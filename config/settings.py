@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "powershare.people",
     "powershare.privacy",
     "powershare.engagement",
+    "powershare.accountability",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",
@@ -323,6 +324,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("support-services/", include("powershare.support.urls")),
     path("people/", include("powershare.people.urls")),
     path("activities/", include("powershare.engagement.urls")),
+    path("feedback/", include("powershare.accountability.urls")),
+    path("you-said-we-did/", include("powershare.accountability.public_urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),
     path("audit/", include("powershare.audit.urls")),

@@ -103,6 +103,48 @@ REGISTRY: dict[str, Entry] = {
     "engagement:contribution_detail": Entry(kwargs=_pk("contribution")),
     "engagement:contribution_redact": Entry(kwargs=_pk("contribution")),
     "engagement:contribution_withdraw": Entry(kwargs=_pk("contribution")),
+    "accountability:dashboard": Entry(),
+    "accountability:metrics": Entry(),
+    "accountability:response_list": Entry(),
+    "accountability:activity_loop": Entry(kwargs=_pk("activity")),
+    "accountability:respond": Entry(kwargs=_pk("activity")),
+    "accountability:response_detail": Entry(kwargs=_pk("response")),
+    "accountability:response_edit": Entry(kwargs=_pk("response")),
+    "accountability:response_delete": Entry(kwargs=_pk("response")),
+    "accountability:response_progress": Entry(kwargs=_pk("response")),
+    "accountability:evidence_add": Entry(kwargs=_pk("response")),
+    "accountability:evidence_download": Entry(kwargs=_pk("evidence_file")),
+    "accountability:evidence_remove": Entry(kwargs=_pk("evidence_file")),
+    "accountability:letter_compose": Entry(kwargs=_pk("activity")),
+    "accountability:letter_detail": Entry(kwargs=_pk("letter")),
+    "accountability:letter_send": Entry(kwargs=_pk("letter")),
+    "accountability:letter_pdf": Entry(kwargs=_pk("letter")),
+    "accountability:recipient_posted": Entry(
+        kwargs=lambda samples: {"pk": samples["letter"].pk, "recipient": samples["recipient"].pk}
+    ),
+    "accountability:group_version": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["letter"].pk,
+            "recipient": samples["group_recipient"].pk,
+        }
+    ),
+    "accountability:group_version_pdf": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["letter"].pk,
+            "recipient": samples["group_recipient"].pk,
+        }
+    ),
+    "accountability:group_replies": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["letter"].pk,
+            "recipient": samples["group_recipient"].pk,
+        }
+    ),
+    "accountability:public_page_settings": Entry(),
+    "public:you_said_we_did": Entry(
+        kwargs=lambda samples: {"slug": samples["organisation"].slug},
+        public="the organisation's opt-in public page: only public-level words, no personal data",
+    ),
     "privacy:statement_list": Entry(),
     "privacy:statement_publish": Entry(
         kwargs=lambda samples: {"purpose": "contact"},
@@ -136,6 +178,8 @@ REGISTRY: dict[str, Entry] = {
     "portal:contribution_redact": Entry(kwargs=_pk("erin_contribution")),
     "portal:contribution_withdraw": Entry(kwargs=_pk("erin_contribution")),
     "portal:contribution_use": Entry(kwargs=_pk("erin_contribution")),
+    "portal:feedback": Entry(),
+    "portal:feedback_letter": Entry(kwargs=_pk("erin_letter")),
     "portal:details": Entry(),
     "portal:details_change": Entry(kwargs=lambda samples: {"section": "contact"}),
     "portal:choices": Entry(),

@@ -189,9 +189,11 @@ def make_council_a_samples(personas: Personas) -> dict:
     bob_membership = Membership.objects.get(user=personas.bob, organisation=a, ended_at=None)
     people_samples = _council_a_people_samples(personas)
     engagement_samples = _council_a_engagement_samples(personas, people_samples["person"])
+    accountability_samples = _council_a_accountability_samples(personas, engagement_samples)
     personas.samples = {
         **people_samples,
         **engagement_samples,
+        **accountability_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -390,3 +392,84 @@ def sign_in(client, user: User | None) -> None:
     client.force_login(user)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         verify_two_factor(client, user)
+
+
+def _council_a_accountability_samples(personas: Personas, engagement: dict) -> dict:
+    """A response (carrying MARKER) to the group contribution of council A's sample activity,
+    with an evidence file and a progress note; the activity's letter, sent (to the sample
+    person, and shared with the group's partner); the same for erin's activity, so her portal
+    has a letter; and council A's public page, published."""
+    from django.core.files.base import ContentFile
+
+    from powershare.accountability.models import (
+        Decision,
+        Delivery,
+        EvidenceFile,
+        FeedbackLetter,
+        PublicPage,
+        Response,
+        ResponseContribution,
+        ResponseProgress,
+    )
+    from powershare.accountability.services import letter_draft_start, letter_send
+
+    a = personas.council_a
+
+    def response_to(contribution, words):
+        found = Response.objects.filter(activity=contribution.activity).first()
+        if found:
+            return found
+        response = Response.objects.create(
+            organisation=a,
+            activity=contribution.activity,
+            decision=Decision.WILL_DO,
+            what_will_change=words,
+            owner=personas.alice,
+            created_by=personas.alice,
+        )
+        ResponseContribution.objects.create(response=response, contribution=contribution)
+        return response
+
+    def sent_letter(activity):
+        found = FeedbackLetter.objects.filter(activity=activity, status="sent").first()
+        if found:
+            return found
+        letter = letter_draft_start(actor=personas.alice, activity=activity)
+        letter_send(actor=personas.alice, letter=letter)
+        return FeedbackLetter.objects.get(pk=letter.pk)
+
+    response = response_to(engagement["contribution"], f"We will change {MARKER}")
+    if not response.progress.exists():
+        ResponseProgress.objects.create(
+            response=response, text=f"Progress {MARKER}", written_by=personas.alice
+        )
+    evidence = response.files.first()
+    if evidence is None:
+        evidence = EvidenceFile(
+            response=response,
+            key=f"evidence-{response.pk}",
+            original_name=f"Evidence {MARKER}.txt",
+            content_type="text/plain",
+            size=len(MARKER),
+            uploaded_by=personas.alice,
+        )
+        evidence.file.save(evidence.key, ContentFile(MARKER.encode()), save=False)
+        evidence.save()
+    letter = sent_letter(engagement["activity"])
+    erin_response = response_to(
+        engagement["erin_contribution"], "We will meet in the library from now on."
+    )
+    erin_letter = sent_letter(engagement["erin_contribution"].activity)
+    public_page, _ = PublicPage.objects.get_or_create(
+        organisation=a, defaults={"is_published": True, "introduction": "What we changed."}
+    )
+    return {
+        "response": response,
+        "evidence_file": evidence,
+        "letter": letter,
+        "recipient": letter.recipients.filter(person__isnull=False).first(),
+        "group_recipient": letter.recipients.get(delivery=Delivery.PARTNER),
+        "erin_response": erin_response,
+        "erin_letter": erin_letter,
+        "public_page": public_page,
+    }

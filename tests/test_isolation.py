@@ -92,6 +92,7 @@ ERIN_OWN_PAGES = {
     "portal:contribution_redact",
     "portal:contribution_withdraw",
     "portal:contribution_use",
+    "portal:feedback_letter",
 }
 
 

@@ -7,7 +7,6 @@ contribution's own use level, which can never exceed what the person's consent a
 which is checked again, live, every time the contribution is shown (selectors.contributions_usable_for).
 """
 
-import datetime
 
 from django.conf import settings
 from django.db import models
@@ -116,11 +115,6 @@ LUNDY_CHECKS = (
 )
 
 
-class ActivityQuerySet(models.QuerySet):
-    def feedback_overdue_on(self, day: datetime.date):
-        return self.filter(feedback_due_on__lt=day, cancelled_at__isnull=True)
-
-
 class Activity(OrganisationOwnedModel):
     title = models.CharField(max_length=200)
     purpose = models.TextField(help_text="What we hope to change.")
@@ -155,7 +149,6 @@ class Activity(OrganisationOwnedModel):
     lundy_influence_note = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-pk"]

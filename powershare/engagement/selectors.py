@@ -722,22 +722,15 @@ def felt_say_for_activity(*, activity: Activity) -> list[FeltSayRow]:
 
 
 def activity_summary_for(*, user) -> dict[str, int] | None:
-    """What the staff home page says about activities, in one query: feedback promises
-    overdue, feedback due in the next 14 days, and activities coming up. None for someone who
-    may not see activities."""
+    """What the staff home page says about activities, in one query: activities coming up and
+    in all (feedback owed is accountability's: accountability.selectors.dashboard_counts_for).
+    None for someone who may not see activities."""
     ids = organisation_ids_where(user=user, capability=Capability.VIEW_ENGAGEMENT)
     if not ids:
         return None
     today = timezone.localdate()
-    live = Q(cancelled_at__isnull=True)
     return Activity.objects.filter(organisation_id__in=ids).aggregate(
-        feedback_overdue=Count("pk", filter=live & Q(feedback_due_on__lt=today)),
-        feedback_due_soon=Count(
-            "pk",
-            filter=live
-            & Q(feedback_due_on__gte=today, feedback_due_on__lte=today + datetime.timedelta(14)),
-        ),
-        upcoming=Count("pk", filter=live & Q(ends_on__gte=today)),
+        upcoming=Count("pk", filter=Q(cancelled_at__isnull=True, ends_on__gte=today)),
         total=Count("pk"),
     )
 

@@ -110,7 +110,10 @@ def _filtered_activities(user, filters):
         year=filters["year"],
     )
     if filters["feedback"] == "overdue":
-        activities = activities.feedback_overdue_on(timezone.localdate())
+        # Overdue means the promised date has passed and the loop is not closed.
+        from powershare.accountability.selectors import with_loop_status
+
+        activities = with_loop_status(activities).filter(is_overdue=True)
     return activities
 
 
@@ -359,8 +362,10 @@ def activity_detail(request, pk):
     user = request.user
     organisation_id = activity.organisation_id
     can_manage = _can(user, Capability.MANAGE_ENGAGEMENT, organisation_id)
-    today = timezone.localdate()
     felt_say = selectors.felt_say_for_activity(activity=activity)
+    from powershare.accountability.selectors import activity_loop_get, loop_state_label
+
+    loop = activity_loop_get(activity=activity)
     context = {
         **invitation_views.activity_invitations_context(request, activity),
         **contribution_views.activity_contributions_context(request, activity),
@@ -374,7 +379,9 @@ def activity_detail(request, pk):
             "questions": list(activity.questions.all()),
             "partners": list(activity.partners.all()),
             "lundy": activity.lundy(),
-            "feedback_overdue": activity.feedback_due_on < today and not activity.is_cancelled,
+            "feedback_overdue": loop.is_overdue,
+            "loop": loop,
+            "loop_label": loop_state_label(loop.loop_state),
             "felt_say": felt_say,
             "felt_say_total": sum(row.felt_count for row in felt_say),
             "can_manage": can_manage,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contribution_views, opportunity_views, views
+from . import contribution_views, feedback_views, opportunity_views, views
 
 app_name = "portal"
 
@@ -36,6 +36,8 @@ urlpatterns = [
         name="contribution_withdraw",
     ),
     path("said/<int:pk>/use/", contribution_views.contribution_use, name="contribution_use"),
+    path("heard-back/", feedback_views.feedback_list, name="feedback"),
+    path("heard-back/<int:pk>/", feedback_views.feedback_letter, name="feedback_letter"),
     path("details/", views.my_details, name="details"),
     path("details/<slug:section>/", views.my_details_change, name="details_change"),
     path("choices/", views.my_choices, name="choices"),

@@ -49,9 +49,11 @@ def home(request):
 
         context["privacy_attention"] = privacy_attention_for(user=user)
     if account_selectors.user_can(user=user, capability=Capability.VIEW_ENGAGEMENT):
+        from powershare.accountability.selectors import dashboard_counts_for
         from powershare.engagement import selectors as engagement_selectors
 
         context["activities"] = engagement_selectors.activity_summary_for(user=user)
+        context["feedback"] = dashboard_counts_for(user=user)
         if account_selectors.user_can(user=user, capability=Capability.MANAGE_ENGAGEMENT):
             context["activities"]["invitations_waiting"] = (
                 engagement_selectors.invitations_waiting_for(user=user).count()
