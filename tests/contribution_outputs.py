@@ -18,18 +18,23 @@ API_USE = {1: "internal", 2: "anonymised", 3: "attributed", 4: "public"}
 class Output:
     #: The URL name ("namespace:name").
     url_name: str
-    #: Who looks at it: a member of staff ("alice") or the contributor herself ("erin").
+    #: Who looks at it: a member of staff ("alice"), the contributor herself ("erin"), or
+    #: anyone at all, not signed in ("anonymous").
     persona: str
     #: The use level whose rule this output applies; None for the contributor's own pages,
     #: where only withdrawn and removed words are forbidden.
     use: int | None
-    #: "html", "csv", "xlsx" or "json".
+    #: "html", "csv", "xlsx", "json" or "pdf" (read as text with pdftotext).
     kind: str = "html"
     #: Query string parameters.
     query: dict = field(default_factory=dict)
     #: URL keyword arguments, built from the world: "activity" (the staff sample activity),
     #: "erin_activity", or "each_contribution" / "each_erin_contribution" (one URL per
-    #: contribution, where contributions not allowed must answer 404 or show nothing).
+    #: contribution, where contributions not allowed must answer 404 or show nothing);
+    #: "response" (the response to every contribution of the staff sample activity),
+    #: "letter" (that activity's sent letter), "group_version" (the letter as shared with the
+    #: partner of the world's anonymous group), "erin_letter" (the letter erin was sent about
+    #: her activity) or "organisation" (council A's public page).
     target: str = ""
     #: Whether every allowed contribution must appear in full (a list small enough for one page).
     complete: bool = False
@@ -69,6 +74,34 @@ def _api_lists() -> list[Output]:
     ]
 
 
+def _accountability() -> list[Output]:
+    """ "You said, we did": staff pages about an activity's responses and letter (internal use
+    for working pages; the letter, its printed and shared versions at the letter's use,
+    anonymised), the letter in erin's portal (her own words are hers to see) and the public
+    page (public use, for anyone)."""
+    from powershare.accountability.selectors import LETTER_USE
+
+    letter = int(LETTER_USE)
+    return [
+        Output("accountability:activity_loop", "alice", 1, target="activity", complete=True),
+        Output("accountability:respond", "alice", 1, target="activity", complete=True),
+        Output("accountability:response_detail", "alice", 1, target="response", complete=True),
+        Output("accountability:letter_compose", "alice", letter, target="activity"),
+        Output("accountability:letter_detail", "alice", letter, target="letter", complete=True),
+        Output("accountability:letter_pdf", "alice", letter, kind="pdf", target="letter"),
+        Output("accountability:group_version", "alice", letter, target="group_version"),
+        Output("portal:feedback_letter", "erin", None, target="erin_letter", complete=True),
+        Output("public:you_said_we_did", "anonymous", 4, target="organisation", complete=True),
+        Output(
+            "accountability:public_page_settings",
+            "alice",
+            4,
+            query={"preview": 1},
+            complete=True,
+        ),
+    ]
+
+
 OUTPUTS: list[Output] = [
     Output("engagement:contribution_list", "alice", 1, complete=True),
     Output("engagement:contribution_detail", "alice", 1, target="each_contribution"),
@@ -86,6 +119,7 @@ OUTPUTS: list[Output] = [
     Output("portal:contribution", "erin", None, target="each_erin_contribution"),
     Output("portal:home", "erin", None),
     Output("api-1.0:my_contribution_list", "erin", None, kind="json", complete=True),
+    *_accountability(),
 ]
 
 #: The forms that act on one contribution show its words, so the contributor (or staff on

@@ -103,6 +103,17 @@ REGISTRY: dict[str, Entry] = {
     "engagement:contribution_detail": Entry(kwargs=_pk("contribution")),
     "engagement:contribution_redact": Entry(kwargs=_pk("contribution")),
     "engagement:contribution_withdraw": Entry(kwargs=_pk("contribution")),
+    "api-1.0:response_list": Entry(),
+    "api-1.0:response_detail": Entry(
+        kwargs=lambda samples: {"response_id": samples["response"].pk}
+    ),
+    # POST only; who may POST is tested in powershare/accountability/tests/test_api_accountability.py.
+    "api-1.0:response_create": Entry(
+        kwargs=lambda samples: {"activity_id": samples["activity"].pk},
+        public="POST only; a GET answers 405",
+    ),
+    "api-1.0:activity_loop": Entry(kwargs=lambda samples: {"activity_id": samples["activity"].pk}),
+    "api-1.0:feedback_metrics": Entry(),
     "accountability:dashboard": Entry(),
     "accountability:metrics": Entry(),
     "accountability:response_list": Entry(),

@@ -26,10 +26,15 @@ from powershare.engagement.models import USE_PURPOSE, UseLevel
 from powershare.engagement.tests import factories as make
 from tests.contribution_outputs import ACTION_PAGES, OUTPUTS, Output, registered_names
 from tests.isolation import REGISTRY, named_urls
+from tests.pdf_text import pdf_text
 from tests.personas import sign_in
 
 QUOTE_PURPOSES = [USE_PURPOSE[level] for level in UseLevel]
 TOKENS_PER_CONTRIBUTION = 3
+#: The label of the world's anonymous group (a partner holds its consent).
+GROUP_LABEL = "Young people, session 2"
+#: Targets whose page is about the staff sample activity (erin's contributions are elsewhere).
+STAFF_ACTIVITY_TARGETS = {"activity", "response", "letter", "group_version"}
 
 
 @dataclass
@@ -56,6 +61,12 @@ class World:
     erin_activity: object
     contributions: list[Tracked] = field(default_factory=list)
     counter: int = 0
+    #: "You said, we did" (tests/personas.py): the response to the staff sample activity and
+    #: to erin's, the sent letter of each, and the letter's recipient for the world's group.
+    responses: dict = field(default_factory=dict)
+    letter: object = None
+    erin_letter: object = None
+    group_recipient: object = None
 
     def allowed(self, tracked: Tracked, use: int) -> bool:
         if tracked.withdrawn or tracked.use_level < use:
@@ -115,7 +126,7 @@ def _apply(world: World, op, personas) -> None:
             "kind": "view",
         }
         if person is None:
-            values.update(group_label="Young people, session 2", group_consent_held_by="Partner")
+            values.update(group_label=GROUP_LABEL, group_consent_held_by="Partner")
         created = services.contribution_create(actor=personas.alice, activity=activity, **values)
         world.contributions.append(Tracked(created.pk, who, use_level, tokens))
     elif kind == "consent":
@@ -161,6 +172,24 @@ def _contribution(pk):
     return Contribution.objects.get(pk=pk)
 
 
+def _answer_everything(world: World) -> None:
+    """Link every contribution (withdrawn ones too: they may have been answered before they
+    were withdrawn) to the response of its activity, so the letters, the response pages and
+    the public page have everyone's words to show or to leave out."""
+    from powershare.accountability.models import ResponseContribution
+
+    ResponseContribution.objects.bulk_create(
+        [
+            ResponseContribution(
+                response=world.responses["erin" if tracked.person == 0 else "staff"],
+                contribution_id=tracked.pk,
+            )
+            for tracked in world.contributions
+        ],
+        ignore_conflicts=True,
+    )
+
+
 # Rendering ------------------------------------------------------------------------------------
 
 
@@ -175,6 +204,8 @@ def _body(response, kind: str) -> str:
             for sheet in workbook.worksheets
             for row in sheet.iter_rows(values_only=True)
         )
+    if kind == "pdf" and response.status_code == 200:
+        return pdf_text(content)
     text = content.decode("utf-8", errors="replace")
     if kind == "json" and response.status_code == 200:
         return json.dumps(json.loads(text), ensure_ascii=False)
@@ -188,9 +219,16 @@ def _urls(output: Output, world: World) -> list[tuple[str, Tracked | None]]:
             t for t in world.contributions if output.target == "each_contribution" or t.person == 0
         ]
         return [(_reverse(output, {_pk_name(output): t.pk}), t) for t in chosen]
-    if output.target == "activity":
-        return [(_reverse(output, {"pk": world.activity.pk}), None)]
-    return [(_reverse(output, {}), None)]
+    kwargs = {
+        "activity": lambda: {"pk": world.activity.pk},
+        "response": lambda: {"pk": world.responses["staff"].pk},
+        "letter": lambda: {"pk": world.letter.pk},
+        "erin_letter": lambda: {"pk": world.erin_letter.pk},
+        "group_version": lambda: {"pk": world.letter.pk, "recipient": world.group_recipient.pk},
+        "organisation": lambda: {"slug": world.activity.organisation.slug},
+        "": dict,
+    }[output.target]()
+    return [(_reverse(output, kwargs), None)]
 
 
 def _pk_name(output: Output) -> str:
@@ -235,7 +273,7 @@ def _check(output: Output, world: World, clients: dict) -> None:
                     expected = tracked.person == 0 and not tracked.withdrawn
                 else:
                     expected = world.allowed(tracked, output.use)
-                if output.target == "activity" and tracked.person == 0:
+                if output.target in STAFF_ACTIVITY_TARGETS and tracked.person == 0:
                     expected = False  # erin's contributions belong to another activity
                 if expected:
                     missing = [t for t in tracked.remaining if t not in body]
@@ -264,7 +302,7 @@ def _check_names(output: Output, world: World, body: str) -> None:
 
 @pytest.fixture
 def clients(personas):
-    signed_in = {}
+    signed_in = {"anonymous": Client()}
     for name in ("alice", "erin"):
         client = Client()
         sign_in(client, personas.by_name(name))
@@ -284,6 +322,28 @@ def base_world(personas, samples):
         "people": [erin, *others],
         "activity": samples["activity"],
         "erin_activity": samples["erin_invitation"].activity,
+        **_accountability_world(samples),
+    }
+
+
+def _accountability_world(samples) -> dict:
+    """The samples' responses and sent letters, and a partner's copy of the staff letter for
+    the world's anonymous group (as if the letter had been sent after the group spoke)."""
+    from powershare.accountability.models import Delivery, FeedbackRecipient
+
+    letter = samples["letter"]
+    group_recipient = FeedbackRecipient.objects.create(
+        letter=letter,
+        group_label=GROUP_LABEL,
+        group_consent_held_by="Partner",
+        delivery=Delivery.PARTNER,
+        sent_on=letter.sent_on,
+    )
+    return {
+        "responses": {"staff": samples["response"], "erin": samples["erin_response"]},
+        "letter": letter,
+        "erin_letter": samples["erin_letter"],
+        "group_recipient": group_recipient,
     }
 
 
@@ -305,12 +365,25 @@ def test_no_output_shows_withdrawn_removed_or_unagreed_words(
             consent=[dict(d) for d in consents],
             activity=base_world["activity"],
             erin_activity=base_world["erin_activity"],
+            responses=base_world["responses"],
+            letter=base_world["letter"],
+            erin_letter=base_world["erin_letter"],
+            group_recipient=base_world["group_recipient"],
         )
         for op in operations:
             _apply(world, op, personas)
+        _answer_everything(world)
         for output in OUTPUTS + ACTION_PAGES:
             _check(output, world, clients)
         transaction.set_rollback(True)
+
+
+def _kind_of(response, url: str) -> str:
+    if "format=xlsx" in url:
+        return "xlsx"
+    if response.get("Content-Type", "").startswith("application/pdf"):
+        return "pdf"
+    return "html"
 
 
 def test_every_output_that_shows_contributions_is_registered(personas, samples, clients):
@@ -337,16 +410,21 @@ def test_every_output_that_shows_contributions_is_registered(personas, samples, 
     )
     assert staff.pk
     assert own.pk
+    # Answered, so pages that show what people said through a response or a letter show them.
+    from powershare.accountability.models import ResponseContribution
+
+    ResponseContribution.objects.create(response=samples["response"], contribution=staff)
+    ResponseContribution.objects.create(response=samples["erin_response"], contribution=own)
     registered = registered_names()
     unregistered = []
     for name in named_urls():
         kwargs = REGISTRY[name].kwargs(samples)
         url = reverse(name, kwargs=kwargs)
-        for persona in ("alice", "erin"):
+        for persona in ("alice", "erin", "anonymous"):
             response = clients[persona].get(url)
             if response.status_code != 200:
                 continue
-            body = _body(response, "xlsx" if "format=xlsx" in url else "html")
+            body = _body(response, _kind_of(response, url))
             if ("qzregistrycheck" in body) and name not in registered:
                 unregistered.append(f"{name} as {persona}")
     assert not unregistered, (

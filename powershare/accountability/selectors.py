@@ -506,6 +506,7 @@ DECISION_ORDER = {
 def letter_sections(
     *,
     activity: Activity,
+    letter: FeedbackLetter | None = None,
     use: int = LETTER_USE,
     group_label: str | None = None,
     person: Person | None = None,
@@ -610,7 +611,8 @@ def letter_audience(*, activity: Activity) -> QuerySet[Person]:
 
 def outcomes_for_person(*, person: Person) -> QuerySet[Contribution]:
     """A person's own contributions (not withdrawn) with what happened to each: the responses
-    linked to it, their progress and changes. Fixed number of queries."""
+    linked to it that have been reported back in a sent letter (a draft response is staff's
+    until then), with their progress and changes. Fixed number of queries."""
     return (
         Contribution.objects.filter(
             person=person, withdrawn_at__isnull=True, purged_at__isnull=True
@@ -619,13 +621,22 @@ def outcomes_for_person(*, person: Person) -> QuerySet[Contribution]:
         .prefetch_related(
             Prefetch(
                 "responses",
-                queryset=Response.objects.prefetch_related(
+                queryset=Response.objects.filter(
+                    Exists(
+                        FeedbackLetter.responses.through.objects.filter(
+                            response_id=OuterRef("pk"),
+                            feedbackletter__status=LetterStatus.SENT,
+                        )
+                    )
+                )
+                .prefetch_related(
                     Prefetch(
                         "progress",
                         queryset=ResponseProgress.objects.order_by("happened_on", "pk"),
                     ),
                     Prefetch("changes", queryset=ResponseChange.objects.order_by("changed_at")),
-                ).order_by("pk"),
+                )
+                .order_by("pk"),
             )
         )
         .order_by("-captured_on", "-pk")
@@ -708,7 +719,21 @@ def staff_to_remind(*, today: datetime.date) -> dict[int, dict]:
 
     responses = (
         Response.objects.filter(
-            owner__isnull=False, owner__is_active=True, due_on__isnull=False, due_on__lte=horizon
+            owner__isnull=False,
+            owner__is_active=True,
+            due_on__isnull=False,
+            due_on__lte=horizon,
+            activity__cancelled_at__isnull=True,
+        )
+        .filter(
+            # Someone who has left the organisation is not reminded of its work.
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("owner"),
+                    organisation=OuterRef("organisation"),
+                    ended_at__isnull=True,
+                )
+            )
         )
         .exclude(status="complete")
         .exclude(decision__in=[Decision.DONE, Decision.WILL_NOT_DO])
@@ -807,10 +832,18 @@ def public_sections(*, activities: list[Activity]) -> dict[int, list[LetterSecti
             )
         )
     }
+    live = set(
+        Contribution.objects.filter(
+            activity_id__in=ids, withdrawn_at__isnull=True, purged_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
     sections: dict[int, list[LetterSection]] = {pk: [] for pk in ids}
     for response in responses:
+        linked_ids = linked.get(response.pk, [])
+        if linked_ids and not any(cid in live for cid in linked_ids):
+            continue  # everything it answered was withdrawn: nothing to say about it
         section = LetterSection(response=response)
-        for cid in linked.get(response.pk, []):
+        for cid in linked_ids:
             if cid in public:
                 c = public[cid]
                 section.quotes.append(Quote(c.text, c.credit_for(UseLevel.PUBLIC), ""))
@@ -822,3 +855,18 @@ def public_sections(*, activities: list[Activity]) -> dict[int, list[LetterSecti
 
 def public_pages_published() -> QuerySet[PublicPage]:
     return PublicPage.objects.filter(is_published=True).select_related("organisation")
+
+
+def contributions_hidden_to_answer(*, activity: Activity) -> QuerySet[Contribution]:
+    """Contributions without a response that staff can't read now (the person has since said no
+    even to use inside the organisation): they still deserve an answer, so the respond page may
+    include them in a response by reference number, never by their words."""
+    live = Contribution.objects.filter(
+        activity=activity, withdrawn_at__isnull=True, purged_at__isnull=True
+    )
+    shown = contributions_usable_for(live, use=UseLevel.INTERNAL)
+    return (
+        live.exclude(pk__in=shown.values("pk"))
+        .exclude(Exists(ResponseContribution.objects.filter(contribution=OuterRef("pk"))))
+        .order_by("pk")
+    )

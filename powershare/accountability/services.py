@@ -28,7 +28,7 @@ from powershare.accounts.selectors import user_can
 from powershare.engagement.models import Activity, Contribution, ContributionKind, UseLevel
 from powershare.engagement.services import contribution_create
 from powershare.people.models import ConsentPurpose, ContactChannel, Person
-from powershare.people.selectors import may_we
+from powershare.people.selectors import may_we, people_who_may
 
 from . import selectors
 from .models import (
@@ -399,6 +399,7 @@ def _default_letter(activity: Activity) -> dict:
 def letter_draft_start(*, actor: User, activity: Activity) -> FeedbackLetter:
     """The activity's draft letter, started with plain-English words if there is none."""
     _check_may_manage(actor, activity.organisation_id)
+    activity = Activity.objects.get(pk=activity.pk)
     if activity.is_cancelled:
         raise ValidationError("This activity was cancelled, so there is nothing to feed back.")
     draft = selectors.letter_draft_for(activity=activity)
@@ -421,6 +422,7 @@ def letter_update(
     *, actor: User, letter: FeedbackLetter, subject: str, opening: str, closing: str
 ) -> FeedbackLetter:
     _check_may_manage(actor, letter.organisation_id)
+    letter = FeedbackLetter.objects.select_for_update(of=("self",)).get(pk=letter.pk)
     if letter.is_sent:
         raise ValidationError("This letter has been sent, so it can't be changed.")
     subject, opening, closing = _text(subject), _text(opening), _text(closing)
@@ -441,12 +443,7 @@ def letter_update(
     return letter
 
 
-def delivery_for(person: Person) -> str:
-    """How a letter reaches a person: email when that is how they like to be contacted and
-    they agree to be contacted now (not resting, not "ask my support contact first"); in their
-    portal only, when they may not be contacted but have a portal; a printed letter to post
-    otherwise; not at all when they may not be contacted and have no portal."""
-    may_contact = may_we(person=person, purpose=ConsentPurpose.CONTACT).allowed
+def _delivery(person: Person, may_contact: bool) -> str:
     if not may_contact:
         return Delivery.PORTAL if person.user_id else Delivery.NOT_CONTACTED
     if (
@@ -460,6 +457,26 @@ def delivery_for(person: Person) -> str:
     return Delivery.POST
 
 
+def delivery_for(person: Person) -> str:
+    """How a letter reaches a person: email when that is how they like to be contacted and
+    they agree to be contacted now (not resting, not "ask my support contact first"); in their
+    portal only, when they may not be contacted but have a portal (or like email but gave no
+    address); a printed letter to post otherwise; not at all when they may not be contacted and
+    have no portal."""
+    return _delivery(person, may_we(person=person, purpose=ConsentPurpose.CONTACT).allowed)
+
+
+def deliveries_for(people: list[Person]) -> dict[int, str]:
+    """`delivery_for` for many people at once, in one query (the same consent rule in SQL)."""
+    ids = [p.pk for p in people]
+    contactable = set(
+        people_who_may(
+            Person.objects.filter(pk__in=ids), purpose=ConsentPurpose.CONTACT
+        ).values_list("pk", flat=True)
+    )
+    return {p.pk: _delivery(p, p.pk in contactable) for p in people}
+
+
 @transaction.atomic
 def letter_send(
     *, actor: User, letter: FeedbackLetter, domain: str = "localhost", use_https: bool = False
@@ -471,6 +488,8 @@ def letter_send(
     if letter.is_sent:
         raise ValidationError("This letter has already been sent.")
     activity = selectors.activity_loop_get(activity=letter.activity)
+    if activity.is_cancelled:
+        raise ValidationError("This activity was cancelled, so there is nothing to feed back.")
     if activity.without_response:
         raise ValidationError(
             f"{activity.without_response} contribution"
@@ -479,11 +498,13 @@ def letter_send(
         )
     now = timezone.now()
     today = timezone.localdate()
+    audience = list(selectors.letter_audience(activity=activity))
+    deliveries = deliveries_for(audience)
     recipients = [
         FeedbackRecipient(
-            letter=letter, person=person, delivery=delivery_for(person), sent_on=today
+            letter=letter, person=person, delivery=deliveries[person.pk], sent_on=today
         )
-        for person in selectors.letter_audience(activity=activity)
+        for person in audience
     ]
     recipients += [
         FeedbackRecipient(
@@ -609,10 +630,11 @@ def changes_announce(*, now: datetime.datetime | None = None) -> list[ChangeNoti
         return []
     people = selectors.people_to_tell_about(change_ids=pending)
     by_pk = Person.objects.in_bulk(list(people))
+    deliveries = deliveries_for(list(by_pk.values()))
     notices = []
     for person_id, change_ids in people.items():
         person = by_pk[person_id]
-        emailed = delivery_for(person) == Delivery.EMAIL
+        emailed = deliveries[person_id] == Delivery.EMAIL
         notice = ChangeNotice.objects.create(person=person, sent_at=now, emailed=emailed)
         notice.changes.set(change_ids)
         notices.append(notice)

@@ -44,7 +44,9 @@ def feedback_emails_send(*, letter_id: int, domain: str, use_https: bool) -> int
                 "person": person,
                 "letter": letter,
                 "activity": letter.activity,
-                "sections": selectors.letter_sections(activity=letter.activity, person=person),
+                "sections": selectors.letter_sections(
+                    activity=letter.activity, letter=letter, person=person
+                ),
                 "has_portal": person.user_id is not None,
                 "contact": person.staff_contact,
                 "domain": domain,

@@ -23,6 +23,7 @@ NAVIGATION = [
 
 
 # An expert by experience's own page (the portal): (label, url name, url prefix or None).
+# At most seven (docs/UX): "Your data" is reached from the home page and from "Your details".
 PORTAL_NAVIGATION = [
     ("Home", "portal:home", None),
     ("Opportunities", "portal:opportunities", "/my/opportunities/"),
@@ -30,7 +31,6 @@ PORTAL_NAVIGATION = [
     ("What happened", "portal:feedback", "/my/heard-back/"),
     ("Your details", "portal:details", "/my/details/"),
     ("Your choices", "portal:choices", "/my/choices/"),
-    ("Your data", "portal:data", "/my/data/"),
     ("Get support", "portal:support", "/my/support/"),
 ]
 

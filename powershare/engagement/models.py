@@ -7,7 +7,6 @@ contribution's own use level, which can never exceed what the person's consent a
 which is checked again, live, every time the contribution is shown (selectors.contributions_usable_for).
 """
 
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -148,7 +147,6 @@ class Activity(OrganisationOwnedModel):
     lundy_influence = models.BooleanField(null=True, blank=True)
     lundy_influence_note = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-
 
     class Meta:
         ordering = ["-starts_on", "-pk"]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from powershare.accountability import selectors as accountability_selectors
 from powershare.engagement import selectors as engagement_selectors
 from powershare.engagement import services as engagement_services
 from powershare.engagement.models import USE_PLAIN_WORDS, USE_PURPOSE, UseLevel
@@ -95,6 +96,20 @@ def _describe(contributions, person) -> None:
             )
 
 
+def _what_happened(contributions, person) -> None:
+    """Give each contribution the responses to it (decision, progress, changes), in a fixed
+    number of queries. Withdrawn ones have none shown."""
+    outcomes = {
+        c.pk: c
+        for c in accountability_selectors.outcomes_for_person(person=person).filter(
+            pk__in=[c.pk for c in contributions]
+        )
+    }
+    for contribution in contributions:
+        found = outcomes.get(contribution.pk)
+        contribution.outcome_responses = list(found.responses.all()) if found else []
+
+
 def _own(person, pk):
     contribution = engagement_selectors.contribution_get_for_person(person=person, pk=pk)
     _describe([contribution], person)
@@ -111,6 +126,7 @@ def contribution_list(request, person):
     # Withdrawn ones stay listed (without their words) only until they are erased.
     withdrawn = list(everything.filter(withdrawn_at__isnull=False))
     _describe(current + withdrawn, person)
+    _what_happened(current, person)
     return render(
         request,
         "portal/contributions.html",
@@ -122,6 +138,7 @@ def contribution_list(request, person):
             "current": current,
             "page_obj": page,
             "withdrawn": withdrawn,
+            "today": timezone.localdate(),
         },
     )
 
@@ -129,6 +146,7 @@ def contribution_list(request, person):
 @portal_page
 def contribution_detail(request, person, pk):
     contribution = _own(person, pk)
+    _what_happened([contribution], person)
     return render(
         request,
         "portal/contribution.html",
@@ -138,6 +156,7 @@ def contribution_detail(request, person, pk):
             "person": person,
             "contribution": contribution,
             "redactions": list(contribution.redactions.all()),
+            "today": timezone.localdate(),
         },
     )
 

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from powershare.accountability import selectors as accountability_selectors
 from powershare.accounts import services as account_services
 from powershare.audit.models import AccessEvent
 from powershare.engagement import selectors as engagement_selectors
@@ -114,6 +115,9 @@ def portal_home(request, person):
             "asked_count": asked,
             "latest_export": subject_access_latest_for_person(person=person),
             **engagement_selectors.portal_home_summary(person=person),
+            "unread_letters": accountability_selectors.letters_for_person(person=person)
+            .filter(read_at__isnull=True)
+            .count(),
         },
     )
 

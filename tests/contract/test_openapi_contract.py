@@ -109,7 +109,18 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                             "expected-statuses": ["2xx", "401", "403", "404", "422"]
                         }
                     },
-                }
+                },
+                {
+                    # A well-formed body can rightly be refused: contributions of another
+                    # activity, an owner who is not on the organisation's staff.
+                    "include-path": "/api/activities/{activity_id}/responses",
+                    "include-method": "POST",
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": ["2xx", "401", "403", "404", "422"]
+                        }
+                    },
+                },
             ],
         }
     )

@@ -31,8 +31,8 @@ PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin
 # downloads (a browser saves them rather than showing a page; tests open them directly).
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
-# Downloads (a browser would save them, not show them): exports, files, CSV templates.
-SKIPPED_SUFFIXES = (".csv", "/download/", "/export/")
+# Downloads (a browser would save them, not show them): exports, files, CSV templates, PDFs.
+SKIPPED_SUFFIXES = (".csv", ".pdf", "/download/", "/export/")
 
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});

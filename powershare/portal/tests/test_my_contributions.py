@@ -225,5 +225,8 @@ def test_things_youve_said_pages_and_runs_the_same_queries_for_10_or_100(client_
             response = client.get(SAID)
         assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1]
+    # What happened to each is prefetched for the page; Django skips the nested prefetches
+    # (progress, changes) when no contribution on the page has a response, as with 100 here.
+    # More contributions must never mean more queries.
+    assert counts[1] <= counts[0]
     assert "Next" in response.content.decode()

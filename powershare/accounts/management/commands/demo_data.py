@@ -174,7 +174,11 @@ DEMO_SHARES = [("Fife Council", "Kingdom Listening Line", "Dundee City Council")
 
 # Each later capability adds a module here with a `load(stdout)` function.
 # A module may also list demo logins of its own in LOGINS (dicts like those print_logins makes).
-DEMO_MODULES: list[str] = ["powershare.people.demo", "powershare.engagement.demo"]
+DEMO_MODULES: list[str] = [
+    "powershare.people.demo",
+    "powershare.engagement.demo",
+    "powershare.accountability.demo",
+]
 
 
 class Command(BaseCommand):
