@@ -88,8 +88,18 @@ def _accountability() -> list[Output]:
         Output("accountability:response_detail", "alice", 1, target="response", complete=True),
         Output("accountability:letter_compose", "alice", letter, target="activity"),
         Output("accountability:letter_detail", "alice", letter, target="letter", complete=True),
-        Output("accountability:letter_pdf", "alice", letter, kind="pdf", target="letter"),
+        Output(
+            "accountability:letter_pdf", "alice", letter, kind="pdf", target="letter", complete=True
+        ),
+        Output(
+            "accountability:group_version_pdf",
+            "alice",
+            letter,
+            kind="pdf",
+            target="group_version",
+        ),
         Output("accountability:group_version", "alice", letter, target="group_version"),
+        Output("portal:feedback", "erin", None),
         Output("portal:feedback_letter", "erin", None, target="erin_letter", complete=True),
         Output("public:you_said_we_did", "anonymous", 4, target="organisation", complete=True),
         Output(

@@ -188,6 +188,9 @@ def _answer_everything(world: World) -> None:
         ],
         ignore_conflicts=True,
     )
+    # As if each letter had carried them: a sent letter shows only what it carried.
+    for tracked in world.contributions:
+        (world.erin_letter if tracked.person == 0 else world.letter).contributions.add(tracked.pk)
 
 
 # Rendering ------------------------------------------------------------------------------------
@@ -339,6 +342,13 @@ def _accountability_world(samples) -> dict:
         delivery=Delivery.PARTNER,
         sent_on=letter.sent_on,
     )
+    # Someone the staff letter goes to by post, so the printed letters have a page to check.
+    from powershare.engagement.tests import factories as engagement_make
+
+    reader = engagement_make.person(letter.organisation, "Zqpost Reader")
+    FeedbackRecipient.objects.create(
+        letter=letter, person=reader, delivery=Delivery.POST, sent_on=letter.sent_on
+    )
     return {
         "responses": {"staff": samples["response"], "erin": samples["erin_response"]},
         "letter": letter,
@@ -415,6 +425,8 @@ def test_every_output_that_shows_contributions_is_registered(personas, samples, 
 
     ResponseContribution.objects.create(response=samples["response"], contribution=staff)
     ResponseContribution.objects.create(response=samples["erin_response"], contribution=own)
+    samples["letter"].contributions.add(staff)
+    samples["erin_letter"].contributions.add(own)
     registered = registered_names()
     unregistered = []
     for name in named_urls():

@@ -120,7 +120,10 @@ class ResponseIn(Schema):
         description="What will be different, in words the people who took part will understand.",
     )
     owner_id: AnyId | None = Field(
-        None, description="A current member of staff of the activity's organisation."
+        None,
+        description="Who is responsible: a current member of staff of the activity's "
+        "organisation whose role can see activities (a participation or learning lead, a "
+        "leader or a facilitator). They can add progress and evidence to it on the web.",
     )
     due_on: datetime.date | None = Field(None, description="Between 2000 and 2100.")
     status: ResponseStatus = ResponseStatus.NOT_STARTED
@@ -279,7 +282,7 @@ def response_detail(request, response_id: int = ID):
         "activity's organisation (participation and learning leads); anyone else gets 404. "
         "422, field by field, when a contribution is not one of this activity's or was "
         "withdrawn, when `will_not_do` has no reason, or when the owner is not a current "
-        "member of the organisation's staff. By browser session, send the CSRF token."
+        "member of the organisation's staff whose role can see activities. By browser session, send the CSRF token."
     ),
 )
 def response_create(request, payload: ResponseIn, activity_id: int = ID):
@@ -308,7 +311,11 @@ def response_create(request, payload: ResponseIn, activity_id: int = ID):
         )
         if membership is None:
             raise ValidationError(
-                {"owner_id": "Choose a current member of staff of this organisation."}
+                {
+                    "owner_id": "Choose a current member of staff of this organisation whose "
+                    "role can see activities (a participation or learning lead, a leader or a "
+                    "facilitator)."
+                }
             )
         owner = membership.user
     try:

@@ -409,6 +409,12 @@ def letter_detail(request, pk):
         return render(request, "accountability/letter_detail.html", context)
 
     recipients = selectors.recipients_for_letter(letter=letter)
+    context["summary"] = summary = _sent_summary(recipients)
+    context["groups"] = list(recipients.filter(delivery=Delivery.PARTNER))
+    if not (can_manage and show_names):
+        # Who was told, how, and who said no to contact is for the people who run the
+        # register and the activity (as on the invitations page); others see the counts.
+        return render(request, "accountability/letter_detail.html", context)
     page = Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for recipient in page.object_list:
@@ -422,14 +428,12 @@ def letter_detail(request, pk):
             description=f"People sent feedback letter {letter.pk} listed, page {page.number}",
             path=request.path,
         )
-    summary = _sent_summary(recipients)
     context.update(
         {
-            "summary": summary,
             "page_obj": page,
             "recipients": rows,
-            "groups": list(recipients.filter(delivery=Delivery.PARTNER)),
-            "may_print": can_manage and show_names and summary.to_post > 0,
+            "show_table": True,
+            "may_print": summary.to_post > 0,
         }
     )
     return render(request, "accountability/letter_detail.html", context)
@@ -558,7 +562,9 @@ def _group_context(letter, group) -> dict:
         "organisation": letter.activity.organisation,
         "group": group,
         "partner": group.group_consent_held_by or "the organisation that works with you",
-        "sections": _sections(letter, group_label=group.group_label),
+        "sections": _sections(
+            letter, group_label=group.group_label, group_held_by=group.group_consent_held_by
+        ),
     }
 
 
@@ -607,6 +613,7 @@ def group_replies(request, pk, recipient):
                 actor=request.user,
                 letter=letter,
                 group_label=group.group_label,
+                group_held_by=group.group_consent_held_by,
                 replies=form.cleaned_data["replies"],
                 kind=form.cleaned_data["kind"],
             )

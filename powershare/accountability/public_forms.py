@@ -16,7 +16,7 @@ class PublicPageForm(Form):
         help_text="Anyone can read it, without signing in. You can stop publishing it at any time.",
     )
     introduction = forms.CharField(
-        label="Introduction (optional)",
+        label="Introduction",
         required=False,
         max_length=INTRODUCTION_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),

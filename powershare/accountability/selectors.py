@@ -509,22 +509,27 @@ def letter_sections(
     letter: FeedbackLetter | None = None,
     use: int = LETTER_USE,
     group_label: str | None = None,
+    group_held_by: str | None = None,
     person: Person | None = None,
 ) -> list[LetterSection]:
     """The middle of a "you said, we did" letter, assembled live from the activity's
     responses. Quotes go through the consent rule for `use` (nothing withdrawn, removed or
-    beyond what the person agreed to). With `group_label`, only what that group said and the
-    responses to it (the version a partner passes on). With `person`, that person's own words
-    are shown to them as theirs, whatever the use (they are the author). A fixed number of
-    queries."""
-    responses = list(
-        Response.objects.filter(activity=activity)
-        .annotate(linked=Count("links", distinct=True))
-        .order_by("pk")
-    )
+    beyond what the person agreed to). With `group_label` (and `group_held_by`, the partner
+    holding the group's consent), only what that group said and the responses to it (the
+    version a partner passes on). With `person`, that person's own words are shown to them as
+    theirs, whatever the use (they are the author). With a sent `letter`, only the responses
+    and contributions it carried: a response or a reply recorded later belongs to a later
+    letter. A fixed number of queries."""
+    responses = Response.objects.filter(activity=activity)
     links = ResponseContribution.objects.filter(response__activity=activity)
+    if letter is not None and letter.is_sent:
+        responses = responses.filter(letters=letter)
+        links = links.filter(response__letters=letter, contribution__feedback_letters=letter)
+    responses = list(responses.order_by("pk"))
     if group_label is not None:
         links = links.filter(contribution__group_label=group_label, contribution__person=None)
+        if group_held_by is not None:
+            links = links.filter(contribution__group_consent_held_by=group_held_by)
     linked_ids: dict[int, list[int]] = {}
     for response_id, contribution_id in links.values_list("response_id", "contribution_id"):
         linked_ids.setdefault(response_id, []).append(contribution_id)
@@ -705,6 +710,10 @@ def people_to_tell_about(*, change_ids: list[int]) -> dict[int, list[int]]:
     return people
 
 
+def roles_that_see_engagement() -> list[str]:
+    return [role for role in Role.values if role_can(role, Capability.VIEW_ENGAGEMENT)]
+
+
 def staff_to_remind(*, today: datetime.date) -> dict[int, dict]:
     """Who gets a reminder digest today, and what is in it: each response owner's unfinished
     responses due within 7 days or overdue; and for activities whose loop is not closed and
@@ -732,6 +741,7 @@ def staff_to_remind(*, today: datetime.date) -> dict[int, dict]:
                     user=OuterRef("owner"),
                     organisation=OuterRef("organisation"),
                     ended_at__isnull=True,
+                    role__in=roles_that_see_engagement(),
                 )
             )
         )
@@ -816,8 +826,15 @@ def public_sections(*, activities: list[Activity]) -> dict[int, list[LetterSecti
     use level and consent allow the public page, credited as the person chose. A fixed number
     of queries for the page."""
     ids = [a.pk for a in activities]
-    responses = list(Response.objects.filter(activity_id__in=ids).order_by("pk"))
-    links = ResponseContribution.objects.filter(response__activity_id__in=ids).values_list(
+    # Only what the people who took part have been told: a response no letter carried yet is
+    # still staff's, and they hear first.
+    told = Exists(
+        FeedbackLetter.responses.through.objects.filter(
+            response_id=OuterRef("pk"), feedbackletter__status=LetterStatus.SENT
+        )
+    )
+    responses = list(Response.objects.filter(activity_id__in=ids).filter(told).order_by("pk"))
+    links = ResponseContribution.objects.filter(response__in=responses).values_list(
         "response_id", "contribution_id"
     )
     linked: dict[int, list[int]] = {}

@@ -16,13 +16,14 @@ Rules enforced here (not in views):
 
 import datetime
 import secrets
+import zipfile
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from powershare.accounts.models import Membership, Organisation, User
+from powershare.accounts.models import Organisation, User
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
 from powershare.engagement.models import Activity, Contribution, ContributionKind, UseLevel
@@ -68,6 +69,8 @@ EVIDENCE_TYPES = {
     ".txt": ("text/plain", []),
     ".csv": ("text/csv", []),
 }
+#: Office files are zip archives: the entry that makes each one what it claims to be.
+ZIP_MARKERS = {".docx": "[Content_Types].xml", ".xlsx": "[Content_Types].xml", ".odt": "mimetype"}
 MAX_TEXT = 10_000
 MAX_GROUP_REPLIES = 100
 
@@ -130,13 +133,13 @@ def _check_response(
             errors[name] = "Keep this under 10,000 characters."
     if status not in ResponseStatus.values:
         errors["status"] = "Choose where this has got to."
-    if (
-        owner is not None
-        and not Membership.objects.filter(
-            user=owner, organisation_id=activity.organisation_id, ended_at__isnull=True
-        ).exists()
+    if owner is not None and not user_can(
+        user=owner, capability=Capability.VIEW_ENGAGEMENT, organisation_id=activity.organisation_id
     ):
-        errors["owner"] = "Choose a current member of staff of this organisation."
+        errors["owner"] = (
+            "Choose a current member of staff of this organisation whose role can see "
+            "activities (a participation or learning lead, a leader or a facilitator)."
+        )
     if due_on is not None and not (
         datetime.date(2000, 1, 1) <= due_on <= datetime.date(2100, 1, 1)
     ):
@@ -271,7 +274,10 @@ def response_delete(*, actor: User, response: Response) -> None:
             "This response was already sent to the people who took part, so it can't be "
             "removed. Change its decision or progress instead: they will be told."
         )
+    stored = [evidence.file for evidence in response.files.all()]
     response.delete()
+    # The files go with it (they may hold personal details); only once the removal is saved.
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in stored])
 
 
 @transaction.atomic
@@ -312,6 +318,16 @@ def response_progress_add(
     return progress
 
 
+def _zip_has(upload, entry: str) -> bool:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return entry in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+
+
 def _evidence_kind(upload) -> tuple[str, str]:
     """(extension, content type) of an allowed upload, checked by name, size and first bytes;
     else ValidationError."""
@@ -333,7 +349,9 @@ def _evidence_kind(upload) -> tuple[str, str]:
     content_type, signatures = EVIDENCE_TYPES[extension]
     head = upload.read(16)
     upload.seek(0)
-    if signatures and not any(head.startswith(s) for s in signatures):
+    if (signatures and not any(head.startswith(s) for s in signatures)) or (
+        extension in ZIP_MARKERS and not _zip_has(upload, ZIP_MARKERS[extension])
+    ):
         raise ValidationError(
             {
                 "file": f"The file's contents don't match its name (it doesn't look like a {extension} file)."
@@ -563,6 +581,7 @@ def group_replies_record(
     letter: FeedbackLetter,
     group_label: str,
     replies: list[str],
+    group_held_by: str | None = None,
     kind: str = ContributionKind.VIEW,
     use_level: int | None = None,
 ) -> list[Contribution]:
@@ -572,7 +591,10 @@ def group_replies_record(
     _check_may_manage(actor, letter.organisation_id)
     if not letter.is_sent:
         raise ValidationError("Send the letter before recording replies to it.")
-    group = letter.recipients.filter(delivery=Delivery.PARTNER, group_label=group_label).first()
+    groups = letter.recipients.filter(delivery=Delivery.PARTNER, group_label=group_label)
+    if group_held_by is not None:
+        groups = groups.filter(group_consent_held_by=group_held_by)
+    group = groups.first()
     if group is None:
         raise ValidationError({"group_label": "Choose a group this letter was shared with."})
     replies = [_text(r) for r in replies if _text(r)]
@@ -583,7 +605,10 @@ def group_replies_record(
     if use_level is None:
         use_level = (
             Contribution.objects.filter(
-                activity=letter.activity, group_label=group_label, person=None
+                activity=letter.activity,
+                group_label=group_label,
+                group_consent_held_by=group.group_consent_held_by,
+                person=None,
             )
             .order_by("-pk")
             .values_list("use_level", flat=True)

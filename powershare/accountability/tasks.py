@@ -29,9 +29,15 @@ def feedback_emails_send(*, letter_id: int, domain: str, use_https: bool) -> int
         emailed_at__isnull=True,
         person__erased_at__isnull=True,
     ).select_related("letter", "letter__activity", "letter__organisation", "person")
+    from .services import deliveries_for
+
+    recipients = list(recipients)
+    # Asked again now, not when the letter was sent: the queue may run later, and someone may
+    # have withdrawn contact, started a rest or asked us to go through their support contact.
+    still_email = deliveries_for([r.person for r in recipients])
     for recipient in recipients:
         person, letter = recipient.person, recipient.letter
-        if not person.email:
+        if not person.email or still_email[person.pk] != Delivery.EMAIL:
             continue
         claimed = FeedbackRecipient.objects.filter(pk=recipient.pk, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
@@ -65,10 +71,14 @@ def change_notice_emails_send(*, notice_ids: list[int]) -> int:
     notices = ChangeNotice.objects.filter(
         pk__in=notice_ids, emailed=True, person__erased_at__isnull=True
     ).select_related("person", "person__staff_contact")
-    for notice in notices.prefetch_related("changes__response__activity"):
+    from .services import deliveries_for
+
+    notices = list(notices.prefetch_related("changes__response__activity"))
+    still_email = deliveries_for([n.person for n in notices])
+    for notice in notices:
         person = notice.person
-        if not person.email:
-            continue
+        if not person.email or still_email[person.pk] != Delivery.EMAIL:
+            continue  # they see it in their portal
         sent += _send(
             template="accountability/email/change_notice",
             context={

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from powershare.accounts.roles import Capability
+from powershare.accounts.roles import Capability, role_can
 from powershare.accounts.selectors import member_list_for, organisation_ids_where, user_can
 from powershare.audit.models import AccessEvent
 from powershare.audit.services import access_event_record
@@ -132,6 +132,10 @@ def dashboard(request, **kwargs):
     for activity in items:
         activity.can_respond = (
             activity.organisation_id in manageable and activity.without_response > 0
+        )
+        activity.can_send = (
+            activity.organisation_id in manageable
+            and activity.loop_state == selectors.LoopState.READY
         )
     page.object_list = items
     return render(
@@ -273,10 +277,13 @@ def _hidden_to_answer(activity) -> list:
 
 
 def _staff_of(user, organisation) -> list:
+    """Who may own a response: current staff whose role sees activities (anyone else would be
+    reminded of work they cannot open)."""
     try:
-        return list(member_list_for(user=user, organisation=organisation))
+        members = member_list_for(user=user, organisation=organisation)
     except Http404:
         return []
+    return [m for m in members if role_can(m.role, Capability.VIEW_ENGAGEMENT)]
 
 
 @login_required

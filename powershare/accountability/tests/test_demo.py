@@ -229,3 +229,34 @@ def test_one_public_page_for_the_organisation_with_most_closed_loops(demo, today
             closed[activity.organisation_id] = closed.get(activity.organisation_id, 0) + 1
     assert closed[page.organisation_id] == max(closed.values())
     assert selectors.public_activities(organisation=page.organisation).exists()
+
+
+def test_answers_fit_what_was_said_and_letters_promise_no_past_dates(demo):
+    # A "will not do" answers only the people who asked for that thing.
+    for response in Response.objects.filter(decision=Decision.WILL_NOT_DO):
+        for contribution in response.contributions.all():
+            assert "reflective writing" in contribution.text or "vote on the final" in (
+                contribution.text
+            )
+    # A decision changed by the demo has words to match.
+    for response in Response.objects.filter(decision=Decision.WILL_DO):
+        assert "we will decide" not in response.what_will_change.lower()
+    # Nothing promised in a letter was already past when the letter went.
+    for response in Response.objects.filter(decision=Decision.WILL_DO, due_on__isnull=False):
+        first = response.letters.filter(status=LetterStatus.SENT).order_by("sent_on").first()
+        if first is not None:
+            assert response.due_on > first.sent_on
+    # Groups are people, not notes.
+    for label in GroupReply.objects.values_list("contribution__group_label", flat=True):
+        assert "notes" not in label
+
+
+def test_jamie_has_one_new_letter(demo):
+    recipients = list(
+        FeedbackRecipient.objects.filter(
+            person__full_name="Jamie Wilson", letter__status=LetterStatus.SENT
+        ).order_by("sent_on", "pk")
+    )
+    assert len(recipients) >= 2
+    assert recipients[-1].read_at is None
+    assert all(r.read_at is not None for r in recipients[:-1])

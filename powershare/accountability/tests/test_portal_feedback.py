@@ -85,6 +85,8 @@ def test_other_peoples_words_show_only_as_far_as_they_agreed(client_for, samples
     )
     for contribution in (shared, kept, withdrawn):
         ResponseContribution.objects.create(response=response, contribution=contribution)
+        # As if the letter had carried them (a contribution added later waits for the next).
+        samples["erin_letter"].contributions.add(contribution)
     withdrawn.withdrawn_at = timezone.now()
     withdrawn.save(update_fields=["withdrawn_at"])
 
@@ -158,7 +160,10 @@ def test_her_contribution_shows_progress_and_changes(client_for, samples, person
     assert ChangeNotice.objects.filter(person=personas.erin_person).count() == 1
     listing = _page(client.get(FEEDBACK))
     assert "Update of" in listing
-    assert "Erin's co-design workshop. Where it has got to: this changed from" in listing
+    assert (
+        "Erin's co-design workshop: “We will meet in the library from now on.”<br>"
+        "Where it has got to: this changed from" in listing
+    )
 
 
 def test_a_contribution_without_a_response_says_when_she_will_hear(client_for, samples, personas):

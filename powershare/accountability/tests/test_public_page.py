@@ -49,8 +49,10 @@ def _answer(activity, contributions, words, *, decision="will_do", **fields):
 
 
 def _sent_letter(activity, *, sent_on=None):
+    """A letter recorded as sent, carrying the activity's responses (the public page shows only
+    what a sent letter told people)."""
     sent_on = sent_on or timezone.localdate()
-    return FeedbackLetter.objects.create(
+    letter = FeedbackLetter.objects.create(
         organisation_id=activity.organisation_id,
         activity=activity,
         subject="What happened",
@@ -59,6 +61,9 @@ def _sent_letter(activity, *, sent_on=None):
         sent_on=sent_on,
         sent_at=timezone.now(),
     )
+    letter.responses.set(Response.objects.filter(activity=activity))
+    letter.contributions.set(activity.contributions.filter(response_links__isnull=False).distinct())
+    return letter
 
 
 @pytest.fixture
@@ -279,3 +284,19 @@ def test_charlie_manages_only_his_own_councils_page(client_for, personas, sample
     assert PublicPage.objects.get(organisation=personas.council_a).introduction != "x"
     client.post(SETTINGS, {"is_published": "on", "introduction": "Angus listens."})
     assert PublicPage.objects.get(organisation=personas.council_b).is_published
+
+
+def test_a_response_no_letter_carried_yet_stays_off_the_public_page(client_for, told):
+    """Staff may add a response after the letter went: the people who took part hear first."""
+    later = make.contribution(
+        told,
+        text="qzlater: a second thought",
+        use_level=4,
+        group_label="Youth forum",
+        group_consent_held_by="Youth project",
+    )
+    _answer(told, [later], "zq-not-told-yet")
+    html = _page(client_for(None).get(_public_url(told.organisation)))
+    assert "zq-not-told-yet" not in html
+    assert "qzlater" not in html
+    assert "We will ask the bus company for a Sunday service." in html
