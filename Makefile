@@ -109,8 +109,10 @@ format: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@scripts/ensure_test_tools.sh pdftotext
+	@# The two database runs are independent: run them side by side (two cores), each's output
+	@# printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 	$(MAKE) --no-print-directory test-browser
 	$(MAKE) --no-print-directory test-contract
 
