@@ -29,7 +29,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,7 +36,11 @@ from powershare.accounts.models import Membership, Organisation
 from powershare.accounts.roles import Capability, Role, role_can
 from powershare.accounts.selectors import organisation_ids_where, user_can
 from powershare.engagement.models import Activity, Contribution, UseLevel
-from powershare.engagement.selectors import contributions_usable_for, with_widest_use
+from powershare.engagement.selectors import (
+    contributions_usable_for,
+    count_per_activity,
+    with_widest_use,
+)
 from powershare.people.models import Person
 
 from .models import (
@@ -93,16 +96,6 @@ def _live_contributions():
     )
 
 
-def _count(related: QuerySet):
-    return Coalesce(
-        Subquery(
-            related.order_by().values("activity_id").annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 def _answered():
     return ResponseContribution.objects.filter(contribution=OuterRef("pk"))
 
@@ -131,9 +124,9 @@ def with_loop_status(activities: QuerySet, *, today: datetime.date | None = None
         .values("sent_on")[:1]
     )
     activities = activities.annotate(
-        contribution_total=_count(live),
-        without_response=_count(live.exclude(Exists(_answered()))),
-        not_told=_count(live.filter(Exists(_answered())).exclude(Exists(_told()))),
+        contribution_total=count_per_activity(live),
+        without_response=count_per_activity(live.exclude(Exists(_answered()))),
+        not_told=count_per_activity(live.filter(Exists(_answered())).exclude(Exists(_told()))),
         first_feedback_on=Subquery(first_sent),
     )
     closed = Q(without_response=0, not_told=0, first_feedback_on__isnull=False)
@@ -425,14 +418,18 @@ def contributions_to_answer(*, activity: Activity) -> QuerySet[Contribution]:
     )
 
 
-def contributions_hidden_count(*, activity: Activity) -> int:
-    """Contributions not withdrawn that staff cannot read now (the person has since said no to
-    being quoted even inside the organisation). They still need a response."""
+def _hidden_from_staff(activity: Activity) -> QuerySet[Contribution]:
+    """Contributions not withdrawn that staff cannot read now (the person has since said no
+    even to use inside the organisation). They still need a response."""
     live = Contribution.objects.filter(
         activity=activity, withdrawn_at__isnull=True, purged_at__isnull=True
     )
     shown = contributions_usable_for(live, use=UseLevel.INTERNAL)
-    return live.exclude(pk__in=shown.values("pk")).count()
+    return live.exclude(pk__in=shown.values("pk"))
+
+
+def contributions_hidden_count(*, activity: Activity) -> int:
+    return _hidden_from_staff(activity).count()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -875,15 +872,7 @@ def public_pages_published() -> QuerySet[PublicPage]:
 
 
 def contributions_hidden_to_answer(*, activity: Activity) -> QuerySet[Contribution]:
-    """Contributions without a response that staff can't read now (the person has since said no
-    even to use inside the organisation): they still deserve an answer, so the respond page may
-    include them in a response by reference number, never by their words."""
-    live = Contribution.objects.filter(
-        activity=activity, withdrawn_at__isnull=True, purged_at__isnull=True
-    )
-    shown = contributions_usable_for(live, use=UseLevel.INTERNAL)
-    return (
-        live.exclude(pk__in=shown.values("pk"))
-        .exclude(Exists(ResponseContribution.objects.filter(contribution=OuterRef("pk"))))
-        .order_by("pk")
-    )
+    """Contributions without a response that staff can't read now: they still deserve an
+    answer, so the respond page may include them in a response by reference number, never by
+    their words."""
+    return _hidden_from_staff(activity).exclude(Exists(_answered())).order_by("pk")

@@ -272,14 +272,15 @@ def activity_list_for(
     # Each count is its own subquery: joining invitations and contributions in one GROUP BY
     # would multiply the rows counted (activities x invitations x contributions).
     return activities.annotate(
-        taking_part_count=_count_of(taking_part),
-        invited_count=_count_of(invited),
-        contribution_count=_count_of(usable),
+        taking_part_count=count_per_activity(taking_part),
+        invited_count=count_per_activity(invited),
+        contribution_count=count_per_activity(usable),
     ).order_by("-starts_on", "-pk")
 
 
-def _count_of(related: QuerySet):
-    """How many rows of `related` (filtered by an OuterRef to the activity), as a subquery."""
+def count_per_activity(related: QuerySet):
+    """How many rows of `related` (filtered by an OuterRef to the activity), as a subquery:
+    one count per activity without a GROUP BY that would multiply rows across joins."""
     return Coalesce(
         Subquery(
             related.order_by().values("activity_id").annotate(n=Count("pk")).values("n")[:1],
