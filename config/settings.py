@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "powershare.privacy",
     "powershare.engagement",
     "powershare.accountability",
+    "powershare.payments",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("activities/", include("powershare.engagement.urls")),
     path("feedback/", include("powershare.accountability.urls")),
     path("you-said-we-did/", include("powershare.accountability.public_urls")),
+    path("payments/", include("powershare.payments.urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),
     path("audit/", include("powershare.audit.urls")),

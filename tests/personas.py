@@ -190,10 +190,12 @@ def make_council_a_samples(personas: Personas) -> dict:
     people_samples = _council_a_people_samples(personas)
     engagement_samples = _council_a_engagement_samples(personas, people_samples["person"])
     accountability_samples = _council_a_accountability_samples(personas, engagement_samples)
+    payment_samples = _council_a_payment_samples(personas, people_samples, engagement_samples)
     personas.samples = {
         **people_samples,
         **engagement_samples,
         **accountability_samples,
+        **payment_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -472,4 +474,116 @@ def _council_a_accountability_samples(personas: Personas, engagement: dict) -> d
         "erin_response": erin_response,
         "erin_letter": erin_letter,
         "public_page": public_page,
+    }
+
+
+def _council_a_payment_samples(personas: Personas, people: dict, engagement: dict) -> dict:
+    """Council A's rate card; a payment owed to the sample person and an expense claim of
+    theirs (sent, with a receipt), carrying MARKER; and erin's own payment and a claim she
+    started in her portal and has not sent yet, with a receipt (no MARKER)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from powershare.payments.models import (
+        ClaimStatus,
+        ExpenseClaim,
+        ExpenseLine,
+        Payment,
+        PaymentKind,
+        PaymentMethod,
+        RateCard,
+        Receipt,
+    )
+
+    a = personas.council_a
+    card, _ = RateCard.objects.get_or_create(
+        organisation=a,
+        effective_from=datetime.date(2020, 1, 1),
+        defaults={
+            "hourly_rate": Decimal("20.00"),
+            "half_day_rate": Decimal("75.00"),
+            "full_day_rate": Decimal("140.00"),
+            "notes": f"Rates {MARKER}",
+            "created_by": personas.admin,
+        },
+    )
+
+    def payment(person, description, created_by):
+        found = Payment.objects.filter(person=person, description=description).first()
+        return found or Payment.objects.create(
+            organisation=a,
+            person=person,
+            kind=PaymentKind.TASK,
+            description=description,
+            worked_on=datetime.date.today() - datetime.timedelta(days=3),
+            quantity=Decimal("2"),
+            rate_card=card,
+            rate=card.hourly_rate,
+            amount=Decimal("40.00"),
+            method=PaymentMethod.BANK_TRANSFER,
+            created_by=created_by,
+        )
+
+    def claim(person, note, status, created_by, receipt_name, receipt_bytes):
+        found = ExpenseClaim.objects.filter(person=person, note=note).first()
+        if found:
+            return found
+        made = ExpenseClaim.objects.create(
+            organisation=a,
+            person=person,
+            activity=engagement["activity"] if person == people["person"] else None,
+            status=status,
+            note=note,
+            created_by=created_by,
+        )
+        line = ExpenseLine.objects.create(
+            claim=made,
+            kind="taxi",
+            incurred_on=datetime.date.today() - datetime.timedelta(days=3),
+            description=f"{note} taxi",
+            amount=Decimal("12.40"),
+        )
+        receipt = Receipt(
+            line=line,
+            key=f"receipt-{made.pk}",
+            original_name=receipt_name,
+            content_type="image/png",
+            size=len(receipt_bytes),
+            uploaded_by=created_by,
+        )
+        receipt.file.save(receipt.key, ContentFile(receipt_bytes), save=False)
+        receipt.save()
+        return made
+
+    png = b"\x89PNG\r\n\x1a\n" + MARKER.encode()
+    sample_claim = claim(
+        people["person"],
+        f"Claim {MARKER}",
+        ClaimStatus.SUBMITTED,
+        personas.alice,
+        f"Receipt {MARKER}.png",
+        png,
+    )
+    erin_claim = claim(
+        personas.erin_person,
+        "Bus to the library",
+        ClaimStatus.DRAFT,
+        personas.erin,
+        "bus-ticket.png",
+        b"\x89PNG\r\n\x1a\nbus ticket",
+    )
+    sample_line = sample_claim.lines.first()
+    erin_line = erin_claim.lines.first()
+    return {
+        "rate_card": card,
+        "payment": payment(people["person"], f"Task {MARKER}", personas.alice),
+        "erin_payment": payment(personas.erin_person, "Reading the new leaflet", personas.alice),
+        "claim": sample_claim,
+        "claim_line": sample_line,
+        "receipt": sample_line.receipts.first(),
+        "erin_claim": erin_claim,
+        "erin_claim_line": erin_line,
+        "erin_receipt": erin_line.receipts.first(),
     }

@@ -102,6 +102,11 @@ ERIN_OWN_PAGES = {
     "portal:contribution_withdraw",
     "portal:contribution_use",
     "portal:feedback_letter",
+    "portal:expense",
+    "portal:expense_add_cost",
+    "portal:expense_remove_cost",
+    "portal:expense_send",
+    "portal:receipt",
 }
 
 

@@ -16,7 +16,6 @@ Rules enforced here (not in views):
 
 import datetime
 import secrets
-import zipfile
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +27,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
 from powershare.engagement.models import Activity, Contribution, ContributionKind, UseLevel
 from powershare.engagement.services import contribution_create
+from powershare.lib.uploads import upload_check
 from powershare.people.models import ConsentPurpose, ContactChannel, Person
 from powershare.people.selectors import may_we, people_who_may
 
@@ -52,25 +52,7 @@ from .models import (
 
 #: Evidence files: what may be uploaded, and how large.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {
-    ".pdf": ("application/pdf", [b"%PDF-"]),
-    ".png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
-    ".jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    ".jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        [b"PK\x03\x04"],
-    ),
-    ".xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        [b"PK\x03\x04"],
-    ),
-    ".odt": ("application/vnd.oasis.opendocument.text", [b"PK\x03\x04"]),
-    ".txt": ("text/plain", []),
-    ".csv": ("text/csv", []),
-}
-#: Office files are zip archives: the entry that makes each one what it claims to be.
-ZIP_MARKERS = {".docx": "[Content_Types].xml", ".xlsx": "[Content_Types].xml", ".odt": "mimetype"}
+EVIDENCE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".odt", ".txt", ".csv")
 MAX_TEXT = 10_000
 MAX_GROUP_REPLIES = 100
 
@@ -318,50 +300,15 @@ def response_progress_add(
     return progress
 
 
-def _zip_has(upload, entry: str) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return entry in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
-
-
 def _evidence_kind(upload) -> tuple[str, str]:
     """(extension, content type) of an allowed upload, checked by name, size and first bytes;
     else ValidationError."""
-    name = PurePath(upload.name or "").name
-    extension = PurePath(name).suffix.lower()
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            {
-                "file": "Upload a PDF, Word, OpenDocument, Excel, CSV, text, PNG or JPEG file. "
-                f"“{name[:80]}” is not one of those."
-            }
-        )
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {"file": f"The file is {upload.size / 1_048_576:.1f} MB. The limit is 10 MB."}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": "The file is empty."})
-    content_type, signatures = EVIDENCE_TYPES[extension]
-    head = upload.read(16)
-    upload.seek(0)
-    if (signatures and not any(head.startswith(s) for s in signatures)) or (
-        extension in ZIP_MARKERS and not _zip_has(upload, ZIP_MARKERS[extension])
-    ):
-        raise ValidationError(
-            {
-                "file": f"The file's contents don't match its name (it doesn't look like a {extension} file)."
-            }
-        )
-    if not signatures and b"\x00" in upload.read(4096):
-        upload.seek(0)
-        raise ValidationError({"file": "A text file can't contain binary data."})
-    upload.seek(0)
-    return extension, content_type
+    return upload_check(
+        upload,
+        extensions=EVIDENCE_EXTENSIONS,
+        described="a PDF, Word, OpenDocument, Excel, CSV, text, PNG or JPEG file",
+        max_bytes=EVIDENCE_MAX_BYTES,
+    )
 
 
 @transaction.atomic

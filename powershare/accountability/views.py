@@ -13,14 +13,13 @@ hold some.
 """
 
 import datetime
-import re
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from powershare.audit.services import access_event_record
 from powershare.engagement import selectors as engagement_selectors
 from powershare.engagement.models import UseLevel
 from powershare.lib.forms import form_errors_to_fields, posted, search_term
+from powershare.lib.uploads import protected_file_response
 from powershare.system.submissions import submit_form_once
 
 from . import selectors, services
@@ -583,24 +583,10 @@ def evidence_add(request, pk):
     )
 
 
-def download_name(name: str) -> str:
-    """A file name safe to offer for download: no folders, quotes or control characters."""
-    path = PurePath(name.replace("\\", "/")).name
-    suffix = PurePath(path).suffix
-    stem = path[: -len(suffix)] if suffix else path
-    stem = re.sub(r"[^\w .()-]", "_", stem, flags=re.ASCII).strip(" .")[:100] or "evidence"
-    suffix = re.sub(r"[^\w.]", "", suffix, flags=re.ASCII)[:10]
-    return f"{stem}{suffix}"
-
-
 @login_required
 @require_GET
 def evidence_download(request, pk):
     evidence = selectors.evidence_file_get_for(user=request.user, pk=pk)
-    try:
-        stored = evidence.file.open("rb")
-    except (OSError, ValueError):
-        raise Http404("No such file") from None
     access_event_record(
         user=request.user,
         organisation_id=evidence.response.organisation_id,
@@ -609,15 +595,9 @@ def evidence_download(request, pk):
         path=request.path,
         action=AccessEvent.Action.DOWNLOADED,
     )
-    download = FileResponse(
-        stored,
-        as_attachment=True,
-        filename=download_name(evidence.original_name),
-        content_type=evidence.content_type,
+    return protected_file_response(
+        evidence.file, original_name=evidence.original_name, content_type=evidence.content_type
     )
-    download["X-Content-Type-Options"] = "nosniff"
-    download["Cache-Control"] = "private, no-store"
-    return download
 
 
 @login_required

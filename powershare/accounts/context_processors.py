@@ -9,12 +9,18 @@ from .roles import Capability
 from .security import lockout_limits
 from .selectors import current_memberships, user_can
 
-# (label, url name, capability needed, url prefix that marks the item as current)
+# (label, url name, capability needed (or any one of several), url prefix marking it current)
+# At most seven for any role (docs/UX): the service name in the header leads home.
 NAVIGATION = [
-    ("Home", "home", None, None),
     ("People", "people:list", Capability.VIEW_PEOPLE, "/people/"),
     ("Activities", "engagement:activity_list", Capability.VIEW_ENGAGEMENT, "/activities/"),
     ("Feedback", "accountability:dashboard", Capability.VIEW_ENGAGEMENT, "/feedback/"),
+    (
+        "Payments",
+        "payments:home",
+        (Capability.VIEW_PAYMENTS, Capability.MANAGE_PAYMENT_RATES),
+        "/payments/",
+    ),
     ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
     ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
     ("Privacy", "privacy:subject_access_list", Capability.HANDLE_SUBJECT_ACCESS, "/privacy/"),
@@ -23,12 +29,13 @@ NAVIGATION = [
 
 
 # An expert by experience's own page (the portal): (label, url name, url prefix or None).
-# At most seven (docs/UX): "Your data" is reached from the home page and from "Your details".
+# At most seven (docs/UX): the service name in the header leads home; "Your data" is reached
+# from the home page and from "Your details".
 PORTAL_NAVIGATION = [
-    ("Home", "portal:home", None),
     ("Opportunities", "portal:opportunities", "/my/opportunities/"),
     ("Things you've said", "portal:contributions", "/my/said/"),
     ("What happened", "portal:feedback", "/my/heard-back/"),
+    ("Payments", "portal:payments", "/my/payments/"),
     ("Your details", "portal:details", "/my/details/"),
     ("Your choices", "portal:choices", "/my/choices/"),
     ("Get support", "portal:support", "/my/support/"),
@@ -70,8 +77,9 @@ def navigation(request):
     for label, url_name, capability, prefix in NAVIGATION:
         # Superusers (the service team) hold no organisation role: they see the audit trail only.
         superuser_sees = user.is_superuser and capability == Capability.VIEW_AUDIT
+        needed = capability if isinstance(capability, tuple) else (capability,)
         if capability is not None and not (
-            superuser_sees or user_can(user=user, capability=capability)
+            superuser_sees or any(user_can(user=user, capability=c) for c in needed)
         ):
             continue
         items.append(_item(request, label, url_name, prefix))

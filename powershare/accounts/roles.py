@@ -40,6 +40,13 @@ class Capability(StrEnum):
         "plan activities, invite people, record taking part and capture contributions"
     )
     VIEW_WELLBEING_NOTES = "read and write wellbeing check-in notes about people taking part"
+    VIEW_PAYMENTS = "see payments, expense claims, receipts and spending reports"
+    MANAGE_PAYMENTS = (
+        "record payments owed and expense claims, set benefits limits with a person, and "
+        "send approved payments to finance"
+    )
+    APPROVE_PAYMENTS = "approve payments and expense claims that someone else recorded"
+    MANAGE_PAYMENT_RATES = "publish rate cards and set payment defaults"
 
 
 _EVERY_STAFF_ROLE = {
@@ -61,6 +68,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_ENGAGEMENT,
             Capability.MANAGE_ENGAGEMENT,
             Capability.VIEW_WELLBEING_NOTES,
+            Capability.VIEW_PAYMENTS,
+            Capability.MANAGE_PAYMENTS,
+            Capability.APPROVE_PAYMENTS,
         }
     ),
     # Learning leads co-design learning products, so they run activities too; the register's
@@ -72,10 +82,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.SHARE_RECORDS,
             Capability.VIEW_ENGAGEMENT,
             Capability.MANAGE_ENGAGEMENT,
+            # They commission lived-experience trainers, so they record and approve their pay.
+            Capability.VIEW_PAYMENTS,
+            Capability.MANAGE_PAYMENTS,
+            Capability.APPROVE_PAYMENTS,
         }
     ),
-    # Leaders act on plans and dashboards; elsewhere in their organisation they read only.
-    Role.LEADER: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_ENGAGEMENT}),
+    # Leaders act on plans and dashboards; elsewhere in their organisation they read only,
+    # and they may approve spending as the second pair of eyes.
+    Role.LEADER: frozenset(
+        _EVERY_STAFF_ROLE
+        | {Capability.VIEW_ENGAGEMENT, Capability.VIEW_PAYMENTS, Capability.APPROVE_PAYMENTS}
+    ),
     # Facilitators read activities and what was said inside the organisation, not who was asked.
     Role.FACILITATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_ENGAGEMENT}),
     Role.NATIONAL_COORDINATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES}),
@@ -92,6 +110,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.HANDLE_SUBJECT_ACCESS,
             Capability.APPROVE_ERASURE,
             Capability.MANAGE_CONSENT_STATEMENTS,
+            Capability.MANAGE_PAYMENT_RATES,
         }
     ),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contribution_views, feedback_views, opportunity_views, views
+from . import contribution_views, feedback_views, opportunity_views, payment_views, views
 
 app_name = "portal"
 
@@ -38,6 +38,20 @@ urlpatterns = [
     path("said/<int:pk>/use/", contribution_views.contribution_use, name="contribution_use"),
     path("heard-back/", feedback_views.feedback_list, name="feedback"),
     path("heard-back/<int:pk>/", feedback_views.feedback_letter, name="feedback_letter"),
+    path("payments/", payment_views.payments, name="payments"),
+    path("payments/how/", payment_views.payment_choice, name="payment_choice"),
+    path("payments/expenses/new/", payment_views.expense_new, name="expense_new"),
+    path("payments/expenses/<int:pk>/", payment_views.expense_detail, name="expense"),
+    path(
+        "payments/expenses/<int:pk>/add/", payment_views.expense_add_cost, name="expense_add_cost"
+    ),
+    path(
+        "payments/expenses/costs/<int:pk>/remove/",
+        payment_views.expense_remove_cost,
+        name="expense_remove_cost",
+    ),
+    path("payments/expenses/<int:pk>/send/", payment_views.expense_send, name="expense_send"),
+    path("payments/receipts/<int:pk>/", payment_views.receipt, name="receipt"),
     path("details/", views.my_details, name="details"),
     path("details/<slug:section>/", views.my_details_change, name="details_change"),
     path("choices/", views.my_choices, name="choices"),

@@ -21,10 +21,10 @@ from powershare.accountability.models import (
     ResponseContribution,
     ResponseProgress,
 )
-from powershare.accountability.views import download_name
 from powershare.audit.models import AccessEvent
 from powershare.engagement.models import Contribution, ContributionKind, UseLevel
 from powershare.engagement.tests import factories as make
+from powershare.lib.uploads import download_name
 from tests.personas import MARKER
 
 LIST = reverse("accountability:response_list")

@@ -277,7 +277,7 @@ def test_evidence_files_over_ten_megabytes_are_refused(personas, activity, said,
             response=response,
             upload=SimpleUploadedFile("big.pdf", PDF.ljust(1025, b" ")),
         )
-    assert "The limit is 10 MB" in _errors(refused)["file"][0]
+    assert "The limit is 1 KB" in _errors(refused)["file"][0]
     assert EvidenceFile.objects.count() == 1
 
 

@@ -1,6 +1,7 @@
 """Template helpers used on every page (loaded as a builtin)."""
 
 import secrets
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
@@ -60,3 +61,13 @@ def form_token(context) -> str:
     return format_html(
         '<input type="hidden" name="form_token" value="{}" autocomplete="off">', token
     )
+
+
+@register.filter
+def pounds(amount) -> str:
+    """£1,234.50 (and −£12.00 for a negative amount); an empty string for None."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"

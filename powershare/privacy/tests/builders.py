@@ -99,6 +99,8 @@ def _value_for(field: models.Field, person: Person, alice):
             return alice
         existing = related._default_manager.first()
         return existing if existing is not None else make_row(related, None, person, alice)
+    if isinstance(field, models.FileField):
+        return f"sample/{field.model._meta.model_name}-{field.name}"
     if isinstance(field, models.EmailField):
         return "someone@example.org"
     if isinstance(field, models.URLField):

@@ -1,0 +1,682 @@
+"""Reads of payments, expense claims, receipts, rate cards and a person's totals.
+
+Staff see their own organisation's records, by role (VIEW_PAYMENTS); anything else is a 404,
+never a 403. A person sees only their own, through the `*_for_person` functions. Totals and
+reports are aggregated in SQL.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from powershare.accounts.models import User
+from powershare.accounts.roles import Capability
+from powershare.accounts.selectors import organisation_ids_where
+from powershare.people.models import Person
+
+from .models import (
+    COUNTED_STATUSES,
+    FEE_METHODS,
+    ClaimStatus,
+    ExpenseClaim,
+    ExpenseLine,
+    Payment,
+    PaymentChoice,
+    PaymentMethod,
+    PaymentSettings,
+    PaymentStatus,
+    RateCard,
+    Receipt,
+    tax_year_start,
+)
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+
+
+def _org_ids(user: User, capability: Capability = Capability.VIEW_PAYMENTS) -> list[int]:
+    return organisation_ids_where(user=user, capability=capability)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate cards and settings
+
+
+def rate_card_list_for(*, user: User, organisation_id: int | None = None) -> QuerySet[RateCard]:
+    ids = set(_org_ids(user)) | set(_org_ids(user, Capability.MANAGE_PAYMENT_RATES))
+    if organisation_id is not None:
+        ids &= {organisation_id}
+    return RateCard.objects.filter(organisation_id__in=ids).select_related("organisation")
+
+
+def rate_card_get_for(*, user: User, pk, may: Capability = Capability.VIEW_PAYMENTS) -> RateCard:
+    ids = set(_org_ids(user, may))
+    if may == Capability.VIEW_PAYMENTS:
+        ids |= set(_org_ids(user, Capability.MANAGE_PAYMENT_RATES))
+    card = RateCard.objects.filter(pk=pk, organisation_id__in=ids).first()
+    if card is None:
+        raise Http404("No such rate card")
+    return card
+
+
+def rate_card_in_force(*, organisation_id: int, on: datetime.date) -> RateCard | None:
+    """The version of the organisation's rates in force on a day."""
+    return (
+        RateCard.objects.filter(organisation_id=organisation_id, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def rate_card_in_use(*, card: RateCard) -> bool:
+    return card.payments.exists()
+
+
+def payment_settings_for(*, organisation_id: int) -> PaymentSettings:
+    """The organisation's payment defaults (unsaved, with the built-in values, if never set)."""
+    found = PaymentSettings.objects.filter(organisation_id=organisation_id).first()
+    return found or PaymentSettings(organisation_id=organisation_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's choices, limits and totals
+
+
+def payment_choice_for(*, person: Person) -> PaymentChoice:
+    """How the person wants to be paid (unsaved, bank transfer, if they have not said)."""
+    found = PaymentChoice.objects.filter(person=person).first()
+    return found or PaymentChoice(person=person)
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "week", "month", "tax_year"
+    label: str  # "This week"
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def described(self) -> str:
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+
+def periods_containing(day: datetime.date) -> list[Period]:
+    """The week (Monday to Sunday), calendar month and tax year (6 April to 5 April) that
+    contain `day`."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    month_start = day.replace(day=1)
+    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    year_start = tax_year_start(day)
+    return [
+        Period("week", "Week", monday, monday + datetime.timedelta(days=6)),
+        Period("month", "Month", month_start, next_month - datetime.timedelta(days=1)),
+        Period(
+            "tax_year",
+            "Tax year",
+            year_start,
+            datetime.date(year_start.year + 1, 4, 5),
+        ),
+    ]
+
+
+@dataclass
+class PeriodTotal:
+    period: Period
+    fees: Decimal
+    vouchers: Decimal
+    #: The limit on fees for this period (None: no limit).
+    limit: Decimal | None
+    #: For a check before approval: the payment being looked at, and fees with it.
+    this_payment: Decimal = ZERO
+    fees_after: Decimal | None = None
+
+    @property
+    def over(self) -> bool:
+        total = self.fees if self.fees_after is None else self.fees_after
+        return self.limit is not None and total > self.limit
+
+    @property
+    def crosses(self) -> bool:
+        """True when the payment being looked at takes fees over the limit."""
+        return (
+            self.fees_after is not None
+            and self.limit is not None
+            and (self.fees_after > self.limit)
+        )
+
+    @property
+    def left(self) -> Decimal | None:
+        """How much more can be paid in fees before the limit (never below 0)."""
+        if self.limit is None:
+            return None
+        total = self.fees if self.fees_after is None else self.fees_after
+        return max(ZERO, self.limit - total)
+
+    def as_dict(self) -> dict:
+        return {
+            "period": self.period.key,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "fees": str(self.fees),
+            "vouchers": str(self.vouchers),
+            "limit": None if self.limit is None else str(self.limit),
+            "this_payment": str(self.this_payment),
+            "fees_after": None if self.fees_after is None else str(self.fees_after),
+        }
+
+
+def limits_for(*, person: Person) -> dict[str, Decimal | None]:
+    """The limits on fees the person chose, or their organisation's defaults where they did not."""
+    choice = payment_choice_for(person=person)
+    defaults = payment_settings_for(organisation_id=person.organisation_id)
+    return {
+        "week": choice.weekly_limit if choice.weekly_limit is not None else defaults.weekly_limit,
+        "month": (
+            choice.monthly_limit if choice.monthly_limit is not None else defaults.monthly_limit
+        ),
+        "tax_year": (
+            choice.yearly_limit if choice.yearly_limit is not None else defaults.yearly_limit
+        ),
+    }
+
+
+def counted_payments(*, person_id: int) -> QuerySet[Payment]:
+    """The person's payments that count in their totals: owed, approved or paid, including
+    adjustments (which may be negative). Never expenses, which are not earnings."""
+    return Payment.objects.filter(person_id=person_id, status__in=COUNTED_STATUSES)
+
+
+def earnings_totals(
+    *, person: Person, on: datetime.date, leave_out: Payment | None = None
+) -> list[PeriodTotal]:
+    """Fees and vouchers in the week, month and tax year containing `on`, in one SQL query.
+
+    `leave_out` leaves one payment out of the sums (the one about to be approved, so it can be
+    shown on its own)."""
+    periods = periods_containing(on)
+    sums = {}
+    for period in periods:
+        in_period = Q(worked_on__gte=period.start, worked_on__lte=period.end)
+        sums[f"{period.key}_fees"] = Coalesce(
+            Sum("amount", filter=in_period & Q(method__in=FEE_METHODS)),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        )
+        sums[f"{period.key}_vouchers"] = Coalesce(
+            Sum("amount", filter=in_period & Q(method=PaymentMethod.VOUCHER)),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        )
+    rows = counted_payments(person_id=person.pk).filter(
+        worked_on__gte=min(p.start for p in periods), worked_on__lte=max(p.end for p in periods)
+    )
+    if leave_out is not None and leave_out.pk:
+        rows = rows.exclude(pk=leave_out.pk)
+    totals = rows.aggregate(**sums)
+    limits = limits_for(person=person)
+    return [
+        PeriodTotal(
+            period=period,
+            fees=Decimal(totals[f"{period.key}_fees"]).quantize(Decimal("0.01")),
+            vouchers=Decimal(totals[f"{period.key}_vouchers"]).quantize(Decimal("0.01")),
+            limit=limits[period.key],
+        )
+        for period in periods
+    ]
+
+
+def threshold_check(*, payment: Payment) -> list[PeriodTotal]:
+    """For a person who has said involvement might affect their benefits: the totals for the
+    payment's week, month and tax year with and without it. Empty for anyone else. Use
+    `crossing` on the result to see whether a warning is needed."""
+    person = payment.person
+    if not person.receives_benefits:
+        return []
+    totals = earnings_totals(person=person, on=payment.worked_on, leave_out=payment)
+    counts = payment.method in FEE_METHODS and payment.status not in (
+        PaymentStatus.CANCELLED,
+        PaymentStatus.DECLINED,
+    )
+    for total in totals:
+        total.this_payment = payment.amount if counts else ZERO
+        total.fees_after = total.fees + total.this_payment
+    return totals
+
+
+def crossing(totals: list[PeriodTotal]) -> list[PeriodTotal]:
+    return [t for t in totals if t.crosses]
+
+
+def tax_year_totals_for_person(*, person: Person, today: datetime.date | None = None) -> dict:
+    """The person's fees, vouchers and expenses (kept apart) for this tax year."""
+    today = today or timezone.localdate()
+    start = tax_year_start(today)
+    end = datetime.date(start.year + 1, 4, 5)
+    payments = Payment.objects.filter(
+        person=person, worked_on__gte=start, worked_on__lte=end
+    ).aggregate(
+        fees=Coalesce(
+            Sum(
+                "amount",
+                filter=Q(status__in=COUNTED_STATUSES, method__in=FEE_METHODS),
+            ),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+        vouchers=Coalesce(
+            Sum("amount", filter=Q(status__in=COUNTED_STATUSES, method=PaymentMethod.VOUCHER)),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+        paid=Coalesce(
+            Sum("amount", filter=Q(status=PaymentStatus.PAID)),
+            Value(ZERO),
+            output_field=MONEY_FIELD,
+        ),
+    )
+    expenses = ExpenseLine.objects.filter(
+        claim__person=person,
+        incurred_on__gte=start,
+        incurred_on__lte=end,
+        claim__status__in=(ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID),
+    ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))
+    return {
+        "start": start,
+        "end": end,
+        "fees": payments["fees"],
+        "vouchers": payments["vouchers"],
+        "paid": payments["paid"],
+        "expenses": expenses["total"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Payments
+
+
+def _payment_rows() -> QuerySet[Payment]:
+    return Payment.objects.select_related("person", "activity", "organisation")
+
+
+def payment_list_for(
+    *,
+    user: User,
+    status: str = "",
+    method: str = "",
+    person: Person | None = None,
+    activity_id: int | None = None,
+    worked_from: datetime.date | None = None,
+    worked_to: datetime.date | None = None,
+) -> QuerySet[Payment]:
+    rows = _payment_rows().filter(organisation_id__in=_org_ids(user))
+    if status:
+        rows = rows.filter(status=status)
+    if method:
+        rows = rows.filter(method=method)
+    if person is not None:
+        rows = rows.filter(person=person)
+    if activity_id is not None:
+        rows = rows.filter(activity_id=activity_id)
+    if worked_from:
+        rows = rows.filter(worked_on__gte=worked_from)
+    if worked_to:
+        rows = rows.filter(worked_on__lte=worked_to)
+    return rows.order_by("-worked_on", "-pk")
+
+
+def payment_get_for(*, user: User, pk, may: Capability = Capability.VIEW_PAYMENTS) -> Payment:
+    payment = (
+        _payment_rows()
+        .select_related("rate_card", "approved_by", "created_by", "adjustment_of", "invitation")
+        .filter(pk=pk, organisation_id__in=_org_ids(user, may))
+        .first()
+    )
+    if payment is None:
+        raise Http404("No such payment")
+    return payment
+
+
+def payment_counts_for(*, user: User) -> dict[str, int]:
+    """How many payments are in each status, and how many this user may approve."""
+    ids = _org_ids(user)
+    counts = Payment.objects.filter(organisation_id__in=ids).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in PaymentStatus.values}
+    )
+    approvable = _org_ids(user, Capability.APPROVE_PAYMENTS)
+    counts["to_approve_by_you"] = (
+        Payment.objects.filter(organisation_id__in=approvable, status=PaymentStatus.OWED)
+        .exclude(created_by=user)
+        .count()
+    )
+    counts["claims_to_approve_by_you"] = (
+        ExpenseClaim.objects.filter(organisation_id__in=approvable, status=ClaimStatus.SUBMITTED)
+        .exclude(created_by=user)
+        .count()
+    )
+    return counts
+
+
+def payment_may_approve(*, user: User, payment: Payment) -> bool:
+    return (
+        payment.status == PaymentStatus.OWED
+        and payment.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
+        and payment.created_by_id != user.pk
+    )
+
+
+def attendees_without_payment(*, activity) -> QuerySet:
+    """Invitations of people who attended the activity and have no payment for it yet."""
+    from powershare.engagement.models import Invitation
+
+    paid = Payment.objects.filter(invitation=OuterRef("pk"), kind="involvement").exclude(
+        status=PaymentStatus.CANCELLED
+    )
+    return (
+        Invitation.objects.filter(activity=activity, attended=True)
+        .exclude(Exists(paid))
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+
+
+def payment_list_for_person(*, person: Person) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(person=person)
+        .exclude(status=PaymentStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("-worked_on", "-pk")
+    )
+
+
+def payment_get_for_person(*, person: Person, pk) -> Payment:
+    payment = payment_list_for_person(person=person).filter(pk=pk).first()
+    if payment is None:
+        raise Http404("No such payment")
+    return payment
+
+
+# ---------------------------------------------------------------------------------------------
+# Expense claims and receipts
+
+
+def with_claim_total(claims: QuerySet[ExpenseClaim]) -> QuerySet[ExpenseClaim]:
+    total = (
+        ExpenseLine.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return claims.annotate(
+        total=Coalesce(
+            Subquery(total, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+        )
+    )
+
+
+def _claims_sent_in(organisation_ids) -> QuerySet[ExpenseClaim]:
+    """Claims staff may see: a claim a person started in their portal is theirs alone until
+    they send it (one staff started with them is seen at once)."""
+    return ExpenseClaim.objects.filter(organisation_id__in=organisation_ids).exclude(
+        status=ClaimStatus.DRAFT, created_by=F("person__user")
+    )
+
+
+def claim_list_for(*, user: User, status: str = "", person: Person | None = None):
+    rows = with_claim_total(_claims_sent_in(_org_ids(user)).select_related("person", "activity"))
+    if status:
+        rows = rows.filter(status=status)
+    if person is not None:
+        rows = rows.filter(person=person)
+    return rows.order_by("-created_at", "-pk")
+
+
+def _claim_detail(rows: QuerySet[ExpenseClaim]) -> QuerySet[ExpenseClaim]:
+    return (
+        with_claim_total(rows)
+        .select_related("person", "activity", "approved_by", "created_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ExpenseLine.objects.prefetch_related("receipts"))
+        )
+    )
+
+
+def claim_get_for(*, user: User, pk, may: Capability = Capability.VIEW_PAYMENTS) -> ExpenseClaim:
+    claim = _claim_detail(_claims_sent_in(_org_ids(user, may)))
+    claim = claim.filter(pk=pk).first()
+    if claim is None:
+        raise Http404("No such expense claim")
+    return claim
+
+
+def claim_may_approve(*, user: User, claim: ExpenseClaim) -> bool:
+    return (
+        claim.status == ClaimStatus.SUBMITTED
+        and claim.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
+        and claim.created_by_id != user.pk
+    )
+
+
+def claim_list_for_person(*, person: Person) -> QuerySet[ExpenseClaim]:
+    return (
+        with_claim_total(ExpenseClaim.objects.filter(person=person))
+        .select_related("activity")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def claim_get_for_person(*, person: Person, pk) -> ExpenseClaim:
+    claim = _claim_detail(ExpenseClaim.objects.filter(person=person)).filter(pk=pk).first()
+    if claim is None:
+        raise Http404("No such expense claim")
+    return claim
+
+
+def receipt_get_for(*, user: User, pk) -> Receipt:
+    """A receipt for staff who may see payments in the claim's organisation (else 404)."""
+    receipt = (
+        Receipt.objects.select_related("line__claim")
+        .filter(pk=pk, line__claim__in=_claims_sent_in(_org_ids(user)))
+        .first()
+    )
+    if receipt is None:
+        raise Http404("No such receipt")
+    return receipt
+
+
+def receipt_get_for_person(*, person: Person, pk) -> Receipt:
+    receipt = (
+        Receipt.objects.select_related("line__claim")
+        .filter(pk=pk, line__claim__person=person)
+        .first()
+    )
+    if receipt is None:
+        raise Http404("No such receipt")
+    return receipt
+
+
+# ---------------------------------------------------------------------------------------------
+# Finance and reports
+
+
+def approved_for_finance(
+    *, user: User, organisation_id: int, approved_from: datetime.date, approved_to: datetime.date
+) -> tuple[QuerySet[Payment], QuerySet[ExpenseClaim]]:
+    """Approved, not yet paid payments (and expense claims) approved in the period: what finance
+    needs to pay. Declined payments are never sent."""
+    if organisation_id not in _org_ids(user, Capability.MANAGE_PAYMENTS):
+        raise Http404("No such organisation")
+    start = _day_start(approved_from)
+    end = _day_start(approved_to + datetime.timedelta(days=1))
+    payments = (
+        Payment.objects.filter(
+            organisation_id=organisation_id,
+            status=PaymentStatus.APPROVED,
+            approved_at__gte=start,
+            approved_at__lt=end,
+        )
+        .select_related("person", "activity", "approved_by")
+        .order_by("approved_at", "pk")
+    )
+    claims = (
+        with_claim_total(
+            ExpenseClaim.objects.filter(
+                organisation_id=organisation_id,
+                status=ClaimStatus.APPROVED,
+                approved_at__gte=start,
+                approved_at__lt=end,
+            )
+        )
+        .select_related("person", "activity", "approved_by")
+        .order_by("approved_at", "pk")
+    )
+    return payments, claims
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@dataclass
+class SpendReport:
+    year_start: datetime.date
+    year_end: datetime.date
+    by_activity: list[dict] = field(default_factory=list)
+    by_organisation: list[dict] = field(default_factory=list)
+    by_year: list[dict] = field(default_factory=list)
+
+
+def spend_report(*, user: User, year_start: datetime.date) -> SpendReport:
+    """Fees and expenses per activity and per organisation in a tax year, and per tax year,
+    for the organisations the user may see payments in. Amounts paid or approved count."""
+    ids = _org_ids(user)
+    year_end = datetime.date(year_start.year + 1, 4, 5)
+    spent = (PaymentStatus.APPROVED, PaymentStatus.PAID)
+    payments = Payment.objects.filter(organisation_id__in=ids, status__in=spent)
+    in_year = payments.filter(worked_on__gte=year_start, worked_on__lte=year_end)
+    by_activity = list(
+        in_year.values("activity_id", "activity__title", "organisation__name")
+        .annotate(fees=Sum("amount"), payments=Count("pk"))
+        .order_by("-fees", "activity__title")
+    )
+    claims_spent = (ClaimStatus.APPROVED, ClaimStatus.PAID)
+    lines = ExpenseLine.objects.filter(
+        claim__organisation_id__in=ids, claim__status__in=claims_spent
+    )
+    expenses_by_activity = {
+        row["claim__activity_id"]: row["expenses"]
+        for row in lines.filter(incurred_on__gte=year_start, incurred_on__lte=year_end)
+        .values("claim__activity_id")
+        .annotate(expenses=Sum("amount"))
+        .order_by()
+    }
+    for row in by_activity:
+        row["expenses"] = expenses_by_activity.pop(row["activity_id"], ZERO)
+    by_organisation = list(
+        in_year.values("organisation_id", "organisation__name")
+        .annotate(fees=Sum("amount"), payments=Count("pk"))
+        .order_by("organisation__name")
+    )
+    expenses_by_org = {
+        row["claim__organisation_id"]: row["expenses"]
+        for row in lines.filter(incurred_on__gte=year_start, incurred_on__lte=year_end)
+        .values("claim__organisation_id")
+        .annotate(expenses=Sum("amount"))
+        .order_by()
+    }
+    for row in by_organisation:
+        row["expenses"] = expenses_by_org.get(row["organisation_id"], ZERO)
+    # Per tax year, from the first payment's to the last's: one small query a year.
+    by_year = []
+    bounds = payments.aggregate(first=Min("worked_on"), last=Max("worked_on"))
+    if bounds["first"]:
+        start = tax_year_start(bounds["first"])
+        while start <= bounds["last"]:
+            end = datetime.date(start.year + 1, 4, 5)
+            fees = payments.filter(worked_on__gte=start, worked_on__lte=end).aggregate(
+                total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD)
+            )["total"]
+            expenses = lines.filter(incurred_on__gte=start, incurred_on__lte=end).aggregate(
+                total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD)
+            )["total"]
+            by_year.append({"start": start, "end": end, "fees": fees, "expenses": expenses})
+            start = datetime.date(start.year + 1, 4, 6)
+    return SpendReport(
+        year_start=year_start,
+        year_end=year_end,
+        by_activity=by_activity,
+        by_organisation=by_organisation,
+        by_year=by_year,
+    )
+
+
+def timeliness(*, user: User, year_start: datetime.date, target_days: int = 14) -> dict:
+    """Days from the involvement to payment, in the tax year: how many were paid within the
+    target, the median, and the late ones (paid late, or not yet paid and past the target)."""
+    ids = _org_ids(user)
+    year_end = datetime.date(year_start.year + 1, 4, 5)
+    rows = Payment.objects.filter(
+        organisation_id__in=ids,
+        worked_on__gte=year_start,
+        worked_on__lte=year_end,
+        kind__in=("involvement", "facilitation", "walkthrough", "task"),
+    ).exclude(status__in=(PaymentStatus.CANCELLED, PaymentStatus.DECLINED))
+    paid = rows.filter(status=PaymentStatus.PAID).annotate(
+        took=ExpressionWrapper(F("paid_on") - F("worked_on"), output_field=DurationField())
+    )
+    deadline = datetime.timedelta(days=target_days)
+    counts = paid.aggregate(
+        paid=Count("pk"),
+        on_time=Count("pk", filter=Q(took__lte=deadline)),
+    )
+    # The median from a histogram of whole days, counted in SQL.
+    histogram = paid.values("took").annotate(n=Count("pk")).order_by("took")
+    median = _median_days([(row["took"], row["n"]) for row in histogram])
+    today = timezone.localdate()
+    late = (
+        rows.filter(
+            Q(status=PaymentStatus.PAID, paid_on__gt=F("worked_on") + deadline)
+            | Q(
+                status__in=(PaymentStatus.OWED, PaymentStatus.APPROVED),
+                worked_on__lt=today - deadline,
+            )
+        )
+        .select_related("person", "activity")
+        .order_by("worked_on", "pk")
+    )
+    return {"counts": counts, "median_days": median, "late": late, "target_days": target_days}
+
+
+def _median_days(histogram: list[tuple[datetime.timedelta, int]]) -> float | None:
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]
+    values, seen = [], 0
+    for took, n in histogram:
+        for position in middle:
+            if seen <= position < seen + n:
+                values.append(took.days)
+        seen += n
+    return sum(values) / len(values)
