@@ -42,19 +42,17 @@ PORTAL_NAVIGATION = [
 ]
 
 
-def _with_portal_navigation(request, user, staff_items):
+def _with_portal_navigation(request, user, staff_items, context):
     """Someone with their own person record and no staff role sees only their portal; staff
-    who also have a record keep their staff navigation plus a link to their own page."""
+    who also have a record keep their staff navigation, and the account bar links to their
+    own page (so the navigation stays at seven items at most)."""
     from powershare.people.selectors import is_portal_only, person_for_user
 
     if person_for_user(user=user) is None:
         return staff_items
     if not is_portal_only(user=user):
-        url = reverse("portal:home")
-        return [
-            *staff_items,
-            {"label": "Your own page", "url": url, "current": request.path.startswith(url)},
-        ]
+        context["own_page_url"] = reverse("portal:home")
+        return staff_items
     return [_item(request, label, name, prefix) for label, name, prefix in PORTAL_NAVIGATION]
 
 
@@ -83,7 +81,7 @@ def navigation(request):
         ):
             continue
         items.append(_item(request, label, url_name, prefix))
-    items = _with_portal_navigation(request, user, items)
+    items = _with_portal_navigation(request, user, items, context)
     context["navigation"] = items
     expires_at = request.session.get_expiry_date()
     context["session_expires_at"] = expires_at

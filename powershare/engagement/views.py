@@ -392,6 +392,10 @@ def activity_detail(request, pk):
             "history": history_for_record(record=activity)[:20],
         }
     )
+    if _can(user, Capability.VIEW_PAYMENTS, organisation_id):
+        from powershare.payments.selectors import activity_payment_summary
+
+        context["payments"] = activity_payment_summary(activity=activity)
     return render(request, "engagement/activity_detail.html", context)
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from powershare.accounts.models import User
 from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where
-from powershare.people.models import Person
+from powershare.people.models import Person, PersonStatus
 
 from .models import (
     COUNTED_STATUSES,
@@ -43,6 +43,7 @@ from .models import (
     ExpenseLine,
     Payment,
     PaymentChoice,
+    PaymentKind,
     PaymentMethod,
     PaymentSettings,
     PaymentStatus,
@@ -52,6 +53,8 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
+#: The usual target for paying people after they take part (organisations may set their own).
+PAY_WITHIN_DAYS = 14
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -328,8 +331,14 @@ def payment_list_for(
     activity_id: int | None = None,
     worked_from: datetime.date | None = None,
     worked_to: datetime.date | None = None,
+    search: str = "",
 ) -> QuerySet[Payment]:
     rows = _payment_rows().filter(organisation_id__in=_org_ids(user))
+    search = " ".join(search.split())[:100]
+    if search:
+        rows = rows.filter(
+            Q(person__full_name__icontains=search) | Q(person__preferred_name__icontains=search)
+        )
     if status:
         rows = rows.filter(status=status)
     if method:
@@ -367,11 +376,24 @@ def payment_counts_for(*, user: User) -> dict[str, int]:
     counts["to_approve_by_you"] = (
         Payment.objects.filter(organisation_id__in=approvable, status=PaymentStatus.OWED)
         .exclude(created_by=user)
+        .exclude(person__user=user)
         .count()
     )
+    counts["waiting_too_long"] = Payment.objects.filter(
+        organisation_id__in=ids,
+        status__in=(PaymentStatus.OWED, PaymentStatus.APPROVED),
+        kind__in=(
+            PaymentKind.INVOLVEMENT,
+            PaymentKind.FACILITATION,
+            PaymentKind.WALKTHROUGH,
+            PaymentKind.TASK,
+        ),
+        worked_on__lt=timezone.localdate() - datetime.timedelta(days=PAY_WITHIN_DAYS),
+    ).count()
     counts["claims_to_approve_by_you"] = (
         ExpenseClaim.objects.filter(organisation_id__in=approvable, status=ClaimStatus.SUBMITTED)
         .exclude(created_by=user)
+        .exclude(person__user=user)
         .count()
     )
     return counts
@@ -382,6 +404,7 @@ def payment_may_approve(*, user: User, payment: Payment) -> bool:
         payment.status == PaymentStatus.OWED
         and payment.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
         and payment.created_by_id != user.pk
+        and payment.person.user_id != user.pk
     )
 
 
@@ -475,6 +498,7 @@ def claim_may_approve(*, user: User, claim: ExpenseClaim) -> bool:
         claim.status == ClaimStatus.SUBMITTED
         and claim.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
         and claim.created_by_id != user.pk
+        and claim.person.user_id != user.pk
     )
 
 
@@ -567,60 +591,96 @@ class SpendReport:
     by_year: list[dict] = field(default_factory=list)
 
 
+def _merged(fees_rows, expenses_rows, key: str, label_keys: tuple[str, ...]) -> list[dict]:
+    """Rows of fees and rows of expenses, joined on `key`: a row for everything with either."""
+    merged: dict = {}
+    for row in fees_rows:
+        merged[row[key]] = {
+            **{name: row[name] for name in (key, *label_keys)},
+            "fees": pence(row["fees"]),
+            "payments": row["payments"],
+            "expenses": ZERO,
+        }
+    for row in expenses_rows:
+        entry = merged.setdefault(
+            row[key],
+            {
+                **{name: row[name] for name in (key, *label_keys)},
+                "fees": ZERO,
+                "payments": 0,
+                "expenses": ZERO,
+            },
+        )
+        entry["expenses"] = pence(row["expenses"])
+    return list(merged.values())
+
+
+def pence(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def spend_report(*, user: User, year_start: datetime.date) -> SpendReport:
     """Fees and expenses per activity and per organisation in a tax year, and per tax year,
-    for the organisations the user may see payments in. Amounts paid or approved count."""
+    for the organisations the user may see payments in. Amounts approved or paid count."""
     ids = _org_ids(user)
     year_end = datetime.date(year_start.year + 1, 4, 5)
     spent = (PaymentStatus.APPROVED, PaymentStatus.PAID)
     payments = Payment.objects.filter(organisation_id__in=ids, status__in=spent)
     in_year = payments.filter(worked_on__gte=year_start, worked_on__lte=year_end)
-    by_activity = list(
+    lines = ExpenseLine.objects.filter(
+        claim__organisation_id__in=ids, claim__status__in=(ClaimStatus.APPROVED, ClaimStatus.PAID)
+    )
+    lines_in_year = lines.filter(incurred_on__gte=year_start, incurred_on__lte=year_end)
+    by_activity = _merged(
         in_year.values("activity_id", "activity__title", "organisation__name")
         .annotate(fees=Sum("amount"), payments=Count("pk"))
-        .order_by("-fees", "activity__title")
-    )
-    claims_spent = (ClaimStatus.APPROVED, ClaimStatus.PAID)
-    lines = ExpenseLine.objects.filter(
-        claim__organisation_id__in=ids, claim__status__in=claims_spent
-    )
-    expenses_by_activity = {
-        row["claim__activity_id"]: row["expenses"]
-        for row in lines.filter(incurred_on__gte=year_start, incurred_on__lte=year_end)
-        .values("claim__activity_id")
+        .order_by(),
+        lines_in_year.values(
+            activity_id=F("claim__activity_id"),
+            activity__title=F("claim__activity__title"),
+            organisation__name=F("claim__organisation__name"),
+        )
         .annotate(expenses=Sum("amount"))
-        .order_by()
-    }
-    for row in by_activity:
-        row["expenses"] = expenses_by_activity.pop(row["activity_id"], ZERO)
-    by_organisation = list(
+        .order_by(),
+        "activity_id",
+        ("activity__title", "organisation__name"),
+    )
+    by_activity.sort(
+        key=lambda row: (-(row["fees"] + row["expenses"]), row["activity__title"] or "")
+    )
+    by_organisation = _merged(
         in_year.values("organisation_id", "organisation__name")
         .annotate(fees=Sum("amount"), payments=Count("pk"))
-        .order_by("organisation__name")
-    )
-    expenses_by_org = {
-        row["claim__organisation_id"]: row["expenses"]
-        for row in lines.filter(incurred_on__gte=year_start, incurred_on__lte=year_end)
-        .values("claim__organisation_id")
+        .order_by(),
+        lines_in_year.values(
+            organisation_id=F("claim__organisation_id"),
+            organisation__name=F("claim__organisation__name"),
+        )
         .annotate(expenses=Sum("amount"))
-        .order_by()
-    }
-    for row in by_organisation:
-        row["expenses"] = expenses_by_org.get(row["organisation_id"], ZERO)
-    # Per tax year, from the first payment's to the last's: one small query a year.
+        .order_by(),
+        "organisation_id",
+        ("organisation__name",),
+    )
+    by_organisation.sort(key=lambda row: row["organisation__name"])
+    # Per tax year, from the first fee or expense to the last: one small query a year.
     by_year = []
-    bounds = payments.aggregate(first=Min("worked_on"), last=Max("worked_on"))
-    if bounds["first"]:
-        start = tax_year_start(bounds["first"])
-        while start <= bounds["last"]:
+    fee_bounds = payments.aggregate(first=Min("worked_on"), last=Max("worked_on"))
+    line_bounds = lines.aggregate(first=Min("incurred_on"), last=Max("incurred_on"))
+    firsts = [d for d in (fee_bounds["first"], line_bounds["first"]) if d]
+    lasts = [d for d in (fee_bounds["last"], line_bounds["last"]) if d]
+    if firsts:
+        start = tax_year_start(min(firsts))
+        while start <= max(lasts):
             end = datetime.date(start.year + 1, 4, 5)
             fees = payments.filter(worked_on__gte=start, worked_on__lte=end).aggregate(
-                total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD)
+                total=Sum("amount")
             )["total"]
             expenses = lines.filter(incurred_on__gte=start, incurred_on__lte=end).aggregate(
-                total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD)
+                total=Sum("amount")
             )["total"]
-            by_year.append({"start": start, "end": end, "fees": fees, "expenses": expenses})
+            by_year.append(
+                {"start": start, "end": end, "fees": pence(fees), "expenses": pence(expenses)}
+            )
             start = datetime.date(start.year + 1, 4, 6)
     return SpendReport(
         year_start=year_start,
@@ -680,3 +740,66 @@ def _median_days(histogram: list[tuple[datetime.timedelta, int]]) -> float | Non
                 values.append(took.days)
         seen += n
     return sum(values) / len(values)
+
+
+def activity_payment_summary(*, activity) -> dict:
+    """For an activity's page: payments recorded for it (not cancelled), their total, and how
+    many people who attended have no payment yet."""
+    summary = (
+        Payment.objects.filter(activity=activity)
+        .exclude(status=PaymentStatus.CANCELLED)
+        .aggregate(
+            payments=Count("pk"),
+            total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD),
+        )
+    )
+    summary["attended_without_payment"] = attendees_without_payment(activity=activity).count()
+    return summary
+
+
+def claim_status_counts(claims: QuerySet[ExpenseClaim]) -> dict[str, int]:
+    """How many of these claims are in each status, and in all, in one query."""
+    return claims.order_by().aggregate(
+        total=Count("pk"),
+        **{status: Count("pk", filter=Q(status=status)) for status in ClaimStatus.values},
+    )
+
+
+def _line_in(claims: QuerySet[ExpenseClaim], pk) -> tuple[ExpenseClaim, ExpenseLine]:
+    claim = _claim_detail(claims.filter(lines__pk=pk)).first()
+    line = next((line for line in claim.lines.all() if line.pk == pk), None) if claim else None
+    if line is None:
+        raise Http404("No such cost")
+    return claim, line
+
+
+def claim_line_get_for(
+    *, user: User, pk: int, may: Capability = Capability.VIEW_PAYMENTS
+) -> tuple[ExpenseClaim, ExpenseLine]:
+    """One cost and its claim, for staff who may see (or, with `may`, change) the claim."""
+    return _line_in(_claims_sent_in(_org_ids(user, may)), pk)
+
+
+def claim_line_get_for_person(*, person: Person, pk: int) -> tuple[ExpenseClaim, ExpenseLine]:
+    """One cost on one of the person's own claims (404 for anyone else's)."""
+    return _line_in(ExpenseClaim.objects.filter(person=person), pk)
+
+
+def people_to_pay_for(*, user: User) -> QuerySet[Person]:
+    """Active people on the registers of the organisations where the user records payments
+    (learning leads too, who pay the trainers they commission but do not manage the register):
+    names only, for choosing whom to pay."""
+    return (
+        Person.objects.not_erased()
+        .filter(
+            organisation_id__in=_org_ids(user, Capability.MANAGE_PAYMENTS),
+            status=PersonStatus.ACTIVE,
+        )
+        .only("pk", "full_name", "preferred_name", "organisation_id")
+        .order_by("full_name", "pk")
+    )
+
+
+def rate_cards_with_use(cards: QuerySet[RateCard]) -> QuerySet[RateCard]:
+    """Each rate card with `payment_count`: how many payments were worked out with it."""
+    return cards.annotate(payment_count=Count("payments"))

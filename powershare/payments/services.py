@@ -51,8 +51,6 @@ MAX_HOURS = Decimal("100")
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 RECEIPT_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".pdf")
 RECEIPT_DESCRIBED = "a photo (JPEG, PNG, HEIC or WebP) or a PDF"
-#: Kinds of expense that need no receipt (mileage is worked out from the miles).
-NO_RECEIPT_NEEDED = (ExpenseKind.MILEAGE,)
 
 
 def pence(value: Decimal) -> Decimal:
@@ -246,11 +244,15 @@ def payment_choice_update(
     choice.changed_by = actor
     choice.save()
     if receives_benefits is not None and receives_benefits != person.receives_benefits:
-        Person.objects.filter(pk=person.pk).update(receives_benefits=receives_benefits)
         person.receives_benefits = receives_benefits
-    Payment.objects.filter(person=person, status=PaymentStatus.OWED).update(
-        method=choice.method, charity=choice.charity, updated_at=timezone.now()
-    )
+        person.save(update_fields=["receives_benefits", "updated_at"])  # logged in the audit
+    # One by one, so each change reaches the change log.
+    for owed in Payment.objects.select_for_update(of=("self",)).filter(
+        person=person, status=PaymentStatus.OWED
+    ):
+        if (owed.method, owed.charity) != (choice.method, choice.charity):
+            owed.method, owed.charity = choice.method, choice.charity
+            owed.save(update_fields=["method", "charity", "updated_at"])
     return choice
 
 
@@ -462,10 +464,11 @@ def payment_update(
     preparation_hours=None,
     travel_hours=None,
     description: str = "",
-    cost_code: str = "",
+    cost_code: str | None = None,
     note: str = "",
 ) -> Payment:
-    """Change a payment that is still owed; its amount is worked out again."""
+    """Change a payment that is still owed; its amount is worked out again. A cost code of
+    None keeps the one it has."""
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     payment = _locked(payment)
     if not payment.is_editable:
@@ -490,7 +493,8 @@ def payment_update(
         raise ValidationError(errors)
     payment.worked_on = worked_on
     payment.description = description
-    payment.cost_code = (cost_code or "").strip()[:40]
+    if cost_code is not None:
+        payment.cost_code = cost_code.strip()[:40]
     payment.note = (note or "").strip()[:2000]
     for name, value in {**time, **priced}.items():
         setattr(payment, name, value)
@@ -512,6 +516,8 @@ def payment_approve(*, actor: User, payment: Payment, acknowledged: bool = False
         raise ValidationError(
             "Someone other than the person who recorded this payment must approve it."
         )
+    if payment.person.user_id == actor.pk:
+        raise ValidationError("Nobody can approve a payment to themselves.")
     crossed = selectors.crossing(selectors.threshold_check(payment=payment))
     if crossed and not acknowledged:
         raise ValidationError(
@@ -836,6 +842,8 @@ def claim_approve(*, actor: User, claim: ExpenseClaim) -> ExpenseClaim:
         raise ValidationError(
             "Someone other than the person who filled in this claim must approve it."
         )
+    if claim.person.user_id == actor.pk:
+        raise ValidationError("Nobody can approve their own expense claim.")
     claim.status = ClaimStatus.APPROVED
     claim.approved_by = actor
     claim.approved_at = timezone.now()

@@ -340,6 +340,7 @@ def person_detail(request, pk):
             "portal_status": _portal_status(person),
             "can_manage": can_manage,
             "can_log_subject_access": can(Capability.HANDLE_SUBJECT_ACCESS),
+            "can_see_payments": can(Capability.VIEW_PAYMENTS),
             "can_request_erasure": can_request_erasure,
             "pending_erasure": privacy_selectors.erasure_request_pending_for_person(person=person)
             if can_request_erasure or can(Capability.APPROVE_ERASURE)

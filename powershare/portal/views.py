@@ -57,6 +57,7 @@ from .forms import SECTIONS, ChoiceChangeForm, WelcomePasswordForm
 HOME_SECTIONS = [
     "portal/sections/opportunities.html",
     "portal/sections/contributions.html",
+    "portal/sections/payments.html",
     "portal/sections/details.html",
     "portal/sections/choices.html",
     "portal/sections/data.html",

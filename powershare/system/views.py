@@ -58,6 +58,10 @@ def home(request):
             context["activities"]["invitations_waiting"] = (
                 engagement_selectors.invitations_waiting_for(user=user).count()
             )
+    if account_selectors.user_can(user=user, capability=Capability.VIEW_PAYMENTS):
+        from powershare.payments.selectors import payment_counts_for
+
+        context["payments"] = payment_counts_for(user=user)
     if account_selectors.user_can(user=user, capability=Capability.MANAGE_PEOPLE):
         from powershare.people import selectors as people_selectors
 

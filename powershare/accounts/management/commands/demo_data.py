@@ -178,6 +178,7 @@ DEMO_MODULES: list[str] = [
     "powershare.people.demo",
     "powershare.engagement.demo",
     "powershare.accountability.demo",
+    "powershare.payments.demo",
 ]
 
 

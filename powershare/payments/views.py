@@ -1,0 +1,913 @@
+"""Staff pages about payments: the list, recording payments (one at a time or for everyone who
+attended an activity), one payment with its actions (approve, change, method, cancel, mark paid,
+correct) and one person's payments and payment choices.
+
+Seeing payments needs VIEW_PAYMENTS in the payment's organisation; recording and changing them
+MANAGE_PAYMENTS; approving APPROVE_PAYMENTS, and never one you recorded yourself. Anything else
+answers 404, never 403. Before approving a payment that would take a person who gets benefits
+over one of their limits, the approver sees their totals and the options, and must say so.
+
+A person's payments are personal data: opening one, or a person's payments page, is recorded.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from powershare.accounts.roles import Capability
+from powershare.accounts.selectors import organisation_ids_where, user_can
+from powershare.audit.selectors import history_for_record
+from powershare.audit.services import access_event_record
+from powershare.engagement import selectors as engagement_selectors
+from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.people import selectors as people_selectors
+from powershare.system.submissions import submit_form_once
+
+from . import selectors, services
+from .forms import (
+    AdjustForm,
+    ApproveForm,
+    AttendeesForm,
+    CancelForm,
+    MethodForm,
+    PaidForm,
+    PaymentEditForm,
+    PaymentFilterForm,
+    PaymentForm,
+    PersonChoiceForm,
+    status_filter,
+)
+from .models import PaymentKind, PaymentMethod, PaymentStatus, TimeUnit
+
+PAGE_SIZE = 50
+#: How many recently ended activities the list offers, to pay the people who attended.
+RECENT_ACTIVITIES = 8
+#: How many of a person's expense claims their payments page lists.
+CLAIMS_SHOWN = 50
+GENERIC_ADVICE = (
+    "You can get free, independent advice about benefits from a welfare rights service or "
+    "Citizens Advice."
+)
+#: The tabs of the list, in the order a payment moves through them.
+STATUS_TABS = [
+    (PaymentStatus.OWED, "Owed"),
+    (PaymentStatus.APPROVED, "Approved"),
+    (PaymentStatus.PAID, "Paid"),
+    (PaymentStatus.DECLINED, "Not wanted"),
+    (PaymentStatus.CANCELLED, "Cancelled"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _crumbs(*items):
+    return [
+        {"label": "Home", "url": reverse("home")},
+        {"label": "Payments", "url": reverse("payments:home")},
+        *items,
+    ]
+
+
+def _payment_crumbs(payment, *items):
+    return _crumbs(
+        {
+            "label": payment.reference,
+            "url": reverse("payments:payment_detail", args=[payment.pk]),
+        },
+        *items,
+    )
+
+
+def _require(user, capability=Capability.VIEW_PAYMENTS):
+    if not user_can(user=user, capability=capability):
+        raise Http404("No such page")
+
+
+def _several_organisations(user) -> bool:
+    return len(organisation_ids_where(user=user, capability=Capability.VIEW_PAYMENTS)) > 1
+
+
+def number_words(value: Decimal) -> str:
+    """2.00 → "2", 1.50 → "1.5"."""
+    return f"{Decimal(value).normalize():f}"
+
+
+_UNITS = {
+    TimeUnit.HOURS: ("hour", "hours"),
+    TimeUnit.HALF_DAY: ("half day", "half days"),
+    TimeUnit.FULL_DAY: ("full day", "full days"),
+}
+
+
+def time_words(time_unit: str, quantity: Decimal) -> str:
+    """ "2 hours", "1 half day", "1.5 hours"; empty for a correction (no time)."""
+    if not quantity:
+        return ""
+    one, many = _UNITS.get(time_unit, ("", ""))
+    return f"{number_words(quantity)} {one if quantity == 1 else many}"
+
+
+def _with_words(payment):
+    payment.time_words = time_words(payment.time_unit, payment.quantity)
+    payment.what_for = (
+        payment.activity.title if payment.activity_id else ""
+    ) or payment.description
+    return payment
+
+
+def _payment_read_record(request, payment, what: str = "payment opened"):
+    access_event_record(
+        user=request.user,
+        organisation_id=payment.organisation_id,
+        subject=payment,
+        description=f"{payment.reference} of person {payment.person.reference}: {what}",
+        path=request.path,
+    )
+
+
+def _advice(organisation_id: int) -> str:
+    return selectors.payment_settings_for(organisation_id=organisation_id).advice or ""
+
+
+def _payment_to_change(request, pk):
+    return _with_words(
+        selectors.payment_get_for(user=request.user, pk=pk, may=Capability.MANAGE_PAYMENTS)
+    )
+
+
+def _not_now(request, payment, text: str):
+    """A change that does not apply to a payment in its present status: say why, on its page."""
+    messages.info(request, text)
+    return redirect("payments:payment_detail", pk=payment.pk)
+
+
+def _people_to_pay(user):
+    """Active people on the registers of organisations where the user records payments."""
+    return selectors.people_to_pay_for(user=user)
+
+
+def _activities_to_pay_for(user):
+    ids = organisation_ids_where(user=user, capability=Capability.MANAGE_PAYMENTS)
+    return engagement_selectors.activity_list_for(user=user).filter(
+        organisation_id__in=ids, cancelled_at__isnull=True
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+
+
+def _rates_only_home(request):
+    """Administrators set rates and defaults but see no one's payments."""
+    return render(
+        request,
+        "payments/home.html",
+        {
+            "page_title": "Payments",
+            "breadcrumbs": [{"label": "Home", "url": reverse("home")}, {"label": "Payments"}],
+        },
+    )
+
+
+@login_required
+@require_GET
+def payment_list(request, **kwargs):
+    user = request.user
+    if not user_can(user=user, capability=Capability.VIEW_PAYMENTS):
+        if user_can(user=user, capability=Capability.MANAGE_PAYMENT_RATES):
+            return _rates_only_home(request)
+        raise Http404("No such page")
+    status = status_filter(request.GET.get("status", ""))
+    asked = any(request.GET.get(name) for name in ("search", "method", "worked_from", "worked_to"))
+    filter_form = PaymentFilterForm(request.GET if asked else None)
+    filters = filter_form.filters()
+    rows = selectors.payment_list_for(user=user, status=status, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [_with_words(payment) for payment in page.object_list]
+    counts = selectors.payment_counts_for(user=user)
+    can_manage = user_can(user=user, capability=Capability.MANAGE_PAYMENTS)
+    recent = (
+        list(
+            _activities_to_pay_for(user).filter(ends_on__lte=timezone.localdate())[
+                :RECENT_ACTIVITIES
+            ]
+        )
+        if can_manage
+        else []
+    )
+    tabs = [
+        {"value": "", "label": "All", "count": sum(counts[value] for value, _ in STATUS_TABS)},
+        *({"value": value, "label": label, "count": counts[value]} for value, label in STATUS_TABS),
+    ]
+    return render(
+        request,
+        "payments/payment_list.html",
+        {
+            "page_title": "Payments",
+            "breadcrumbs": [{"label": "Home", "url": reverse("home")}, {"label": "Payments"}],
+            "page_obj": page,
+            "status": status,
+            "tabs": tabs,
+            "counts": counts,
+            "filter_form": filter_form,
+            "filtered": bool(status) or any(filters.values()),
+            "several_organisations": _several_organisations(user),
+            "can_manage": can_manage,
+            "recent_activities": recent,
+            "can_set_rates": user_can(user=user, capability=Capability.MANAGE_PAYMENT_RATES),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording payments
+
+
+def _card_in_force(organisation_ids, on: datetime.date):
+    return [
+        card
+        for card in (
+            selectors.rate_card_in_force(organisation_id=pk, on=on) for pk in organisation_ids
+        )
+        if card is not None
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_create(request, **kwargs):
+    user = request.user
+    _require(user, Capability.MANAGE_PAYMENTS)
+    manage_ids = organisation_ids_where(user=user, capability=Capability.MANAGE_PAYMENTS)
+    defaults = selectors.payment_settings_for(organisation_id=manage_ids[0])
+    initial = {
+        "worked_on": timezone.localdate(),
+        "time_unit": TimeUnit.HOURS,
+        "cost_code": defaults.default_cost_code,
+    }
+    for name in ("person", "activity"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = value
+    if "activity" in initial:
+        initial["kind"] = PaymentKind.INVOLVEMENT
+    form = PaymentForm(
+        posted(request),
+        people=_people_to_pay(user),
+        activities=_activities_to_pay_for(user),
+        initial=initial,
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        fields = form.payment_fields()
+        if "preview" in request.POST:
+            preview = _preview(form, fields)
+        else:
+
+            def create():
+                payment = services.payment_create(actor=user, **fields)
+                return reverse("payments:payment_detail", args=[payment.pk])
+
+            done = submit_form_once(
+                request,
+                form,
+                create,
+                success="Payment recorded. Someone other than you needs to approve it.",
+            )
+            if done is not None:
+                return done
+    today = timezone.localdate()
+    return render(
+        request,
+        "payments/payment_form.html",
+        {
+            "page_title": "Record a payment",
+            "breadcrumbs": _crumbs({"label": "Record a payment"}),
+            "form": form,
+            "preview": preview,
+            "cards": _card_in_force(manage_ids, today),
+            "today": today,
+        },
+    )
+
+
+def _preview(form, fields) -> dict | None:
+    """The amount the payment would be, from the rate card in force on the day, unsaved."""
+    person = fields["person"]
+    card = selectors.rate_card_in_force(
+        organisation_id=person.organisation_id, on=fields["worked_on"]
+    )
+    if card is None:
+        form.add_error(
+            "worked_on",
+            f"No rate card is in force on {fields['worked_on']:%-d %B %Y}. An administrator "
+            "needs to add one that starts on or before that day.",
+        )
+        return None
+    rate, amount = services.payment_amount(
+        card=card,
+        time_unit=fields["time_unit"],
+        quantity=fields["quantity"],
+        preparation_hours=fields["preparation_hours"],
+        travel_hours=fields["travel_hours"],
+    )
+    return {
+        "card": card,
+        "rate": rate,
+        "amount": amount,
+        "time_words": time_words(fields["time_unit"], fields["quantity"]),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_payments(request, pk):
+    """Everyone who attended an activity and has no payment for it yet: record what they are
+    owed in one go (all ticked to start with)."""
+    user = request.user
+    activity = engagement_selectors.activity_get_for(user=user, pk=pk, may=Capability.VIEW_PAYMENTS)
+    can_manage = user_can(
+        user=user, capability=Capability.MANAGE_PAYMENTS, organisation_id=activity.organisation_id
+    )
+    if request.method == "POST" and not can_manage:
+        raise Http404("No such page")
+    attendees = list(selectors.attendees_without_payment(activity=activity))
+    form = AttendeesForm(
+        posted(request), attendees=attendees, initial={"time_unit": TimeUnit.HOURS}
+    )
+    if request.method == "POST" and form.is_valid():
+        count = len(form.invitation_ids())
+
+        def create():
+            services.payments_create_for_attendees(
+                actor=user,
+                activity=activity,
+                invitation_ids=form.invitation_ids(),
+                **form.time_values(),
+            )
+            return reverse("payments:activity_payments", args=[activity.pk])
+
+        done = submit_form_once(
+            request,
+            form,
+            create,
+            success=f"{count} payment{'' if count == 1 else 's'} recorded as owed. Someone "
+            "other than you needs to approve them.",
+        )
+        if done is not None:
+            return done
+    payments = [
+        _with_words(payment)
+        for payment in selectors.payment_list_for(user=user, activity_id=activity.pk)
+    ]
+    return render(
+        request,
+        "payments/activity_payments.html",
+        {
+            "page_title": f"Payments for {activity.title}",
+            "breadcrumbs": _crumbs({"label": activity.title}),
+            "activity": activity,
+            "attendees": attendees,
+            "form": form,
+            "chosen": set(form.chosen),
+            "payments": payments,
+            "can_manage": can_manage,
+            "card": selectors.rate_card_in_force(
+                organisation_id=activity.organisation_id, on=activity.ends_on
+            ),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One payment
+
+
+def _actions(user, payment) -> dict:
+    can_manage = user_can(
+        user=user, capability=Capability.MANAGE_PAYMENTS, organisation_id=payment.organisation_id
+    )
+    approver = user_can(
+        user=user, capability=Capability.APPROVE_PAYMENTS, organisation_id=payment.organisation_id
+    )
+    owed = payment.status == PaymentStatus.OWED
+    return {
+        "can_approve": selectors.payment_may_approve(user=user, payment=payment),
+        "recorded_by_you": owed and approver and payment.created_by_id == user.pk,
+        "can_change": can_manage and owed,
+        "can_cancel": can_manage and payment.status in (PaymentStatus.OWED, PaymentStatus.APPROVED),
+        "can_mark_paid": can_manage and payment.status == PaymentStatus.APPROVED,
+        "can_correct": can_manage
+        and payment.status == PaymentStatus.PAID
+        and payment.kind != PaymentKind.ADJUSTMENT,
+    }
+
+
+@login_required
+@require_GET
+def payment_detail(request, pk):
+    payment = selectors.payment_get_for(user=request.user, pk=pk)
+    _with_words(payment)
+    _payment_read_record(request, payment)
+    totals = selectors.threshold_check(payment=payment)
+    adjustments = [
+        _with_words(adjustment) for adjustment in payment.adjustments.order_by("created_at", "pk")
+    ]
+    return render(
+        request,
+        "payments/payment_detail.html",
+        {
+            "page_title": f"Payment {payment.reference}",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _crumbs({"label": payment.reference}),
+            "payment": payment,
+            "person": payment.person,
+            "totals": totals,
+            "crossed": selectors.crossing(totals),
+            "adjustments": adjustments,
+            "extra_hours": _extra_hours(payment),
+            "warning_shown": _warning_shown(payment),
+            "history": history_for_record(record=payment)[:20],
+            **_actions(request.user, payment),
+        },
+    )
+
+
+_PERIOD_LABELS = {"week": "Week", "month": "Month", "tax_year": "Tax year"}
+
+
+def _warning_shown(payment) -> list[dict]:
+    """The totals the approver was shown, as stored with the payment (see PeriodTotal.as_dict)."""
+    shown = []
+    for row in payment.warning_at_approval or []:
+        try:
+            shown.append(
+                {
+                    "label": _PERIOD_LABELS.get(row.get("period"), "Period"),
+                    "start": datetime.date.fromisoformat(row["start"]),
+                    "end": datetime.date.fromisoformat(row["end"]),
+                    "fees": row.get("fees"),
+                    "this_payment": row.get("this_payment"),
+                    "fees_after": row.get("fees_after"),
+                    "limit": row.get("limit"),
+                }
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return shown
+
+
+def _extra_hours(payment) -> dict:
+    """The preparation and travel hours paid (as the rate card allowed when it was worked
+    out), each at the hourly rate."""
+    card = payment.rate_card
+    if card is None:
+        return {}
+    preparation = min(payment.preparation_hours, card.preparation_max_hours)
+    travel = (
+        min(payment.travel_hours, card.travel_max_hours)
+        if card.travel_time_policy == "hourly"
+        else Decimal("0")
+    )
+    return {
+        "hourly_rate": card.hourly_rate,
+        "preparation": preparation,
+        "preparation_amount": services.pence(preparation * card.hourly_rate),
+        "travel": travel,
+        "travel_amount": services.pence(travel * card.hourly_rate),
+        "time_amount": services.pence(payment.rate * payment.quantity),
+    }
+
+
+_LIMIT_WORDS = {"week": "weekly", "month": "monthly", "tax_year": "yearly"}
+
+
+def _limits_words(crossed) -> str:
+    """ "weekly limit", "weekly and monthly limits"."""
+    words = [_LIMIT_WORDS.get(total.period.key, total.period.label.lower()) for total in crossed]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return f"{words[0]} limit"
+    return f"{', '.join(words[:-1])} and {words[-1]} limits"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_approve(request, pk):
+    """Approve a payment someone else recorded. If it takes the person over one of their
+    limits, the totals and the options come first, and the approver must tick to say they have
+    seen them and talked them through with the person."""
+    user = request.user
+    payment = selectors.payment_get_for(user=user, pk=pk, may=Capability.APPROVE_PAYMENTS)
+    _with_words(payment)
+    person = payment.person
+    totals = selectors.threshold_check(payment=payment)
+    crossed = selectors.crossing(totals)
+    form = ApproveForm(posted(request), crossing=bool(crossed), name=person.first_name)
+    recorded_by_you = payment.created_by_id == user.pk
+    if request.method == "GET":
+        _payment_read_record(request, payment, "opened to approve")
+    if request.method == "POST" and form.is_valid():
+        try:
+            approved = services.payment_approve(
+                actor=user, payment=payment, acknowledged=form.acknowledged()
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such payment") from None
+        else:
+            if approved.status == PaymentStatus.DECLINED:
+                messages.success(
+                    request,
+                    f"Payment {approved.reference} is closed: {person.first_name} doesn't want "
+                    "to be paid.",
+                )
+            else:
+                messages.success(request, f"Payment {approved.reference} approved.")
+            return redirect("payments:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "payments/payment_approve.html",
+        {
+            "page_title": f"Approve payment {payment.reference}?",
+            "page_caption": person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "Approve"}),
+            "payment": payment,
+            "person": person,
+            "form": form,
+            "totals": totals,
+            "crossed": crossed,
+            "crossed_words": _limits_words(crossed),
+            # The most that could be paid in fees without crossing any of the limits.
+            "room": min((max(Decimal("0"), t.limit - t.fees) for t in crossed), default=None),
+            "advice": _advice(payment.organisation_id) or GENERIC_ADVICE,
+            "recorded_by_you": recorded_by_you,
+            "is_owed": payment.status == PaymentStatus.OWED,
+            "declines": payment.method == PaymentMethod.DECLINE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_edit(request, pk):
+    payment = _payment_to_change(request, pk)
+    if not payment.is_editable:
+        return _not_now(
+            request,
+            payment,
+            "Only a payment that is still owed can be changed."
+            + (
+                " To put a paid payment right, add a correction."
+                if payment.status == "paid"
+                else ""
+            ),
+        )
+    form = PaymentEditForm(
+        posted(request),
+        initial={
+            "description": payment.description,
+            "worked_on": payment.worked_on,
+            "time_unit": payment.time_unit,
+            "quantity": number_words(payment.quantity),
+            "preparation_hours": number_words(payment.preparation_hours)
+            if payment.preparation_hours
+            else "",
+            "travel_hours": number_words(payment.travel_hours) if payment.travel_hours else "",
+            "cost_code": payment.cost_code,
+            "note": payment.note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.payment_update(
+                actor=request.user, payment=payment, **form.payment_fields()
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such payment") from None
+        else:
+            messages.success(
+                request, f"Your changes have been saved. The amount is now £{changed.amount:,.2f}."
+            )
+            return redirect("payments:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "payments/payment_edit.html",
+        {
+            "page_title": f"Change payment {payment.reference}",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "Change"}),
+            "payment": payment,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_method(request, pk):
+    payment = _payment_to_change(request, pk)
+    if not payment.is_editable:
+        return _not_now(
+            request, payment, "How a payment is made can only be changed while it is owed."
+        )
+    form = MethodForm(
+        posted(request), initial={"method": payment.method, "charity": payment.charity}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_method_change(
+                actor=request.user,
+                payment=payment,
+                method=form.cleaned_data["method"],
+                charity=form.cleaned_data.get("charity", ""),
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such payment") from None
+        else:
+            messages.success(request, "How this payment is made has been changed.")
+            return redirect("payments:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "payments/payment_method.html",
+        {
+            "page_title": f"How payment {payment.reference} is made",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "How it is paid"}),
+            "payment": payment,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_cancel(request, pk):
+    payment = _payment_to_change(request, pk)
+    if payment.status not in (PaymentStatus.OWED, PaymentStatus.APPROVED):
+        return _not_now(
+            request, payment, "Only a payment that is owed or approved can be cancelled."
+        )
+    form = CancelForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_cancel(
+                actor=request.user, payment=payment, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such payment") from None
+        else:
+            messages.success(request, f"Payment {payment.reference} is cancelled.")
+            return redirect("payments:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "payments/payment_cancel.html",
+        {
+            "page_title": f"Cancel payment {payment.reference}?",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "Cancel"}),
+            "payment": payment,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_paid(request, pk):
+    payment = _payment_to_change(request, pk)
+    if payment.status != PaymentStatus.APPROVED:
+        return _not_now(request, payment, "Only an approved payment can be marked as paid.")
+    form = PaidForm(posted(request), initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_mark_paid(
+                actor=request.user,
+                payment=payment,
+                paid_on=form.cleaned_data["paid_on"],
+                finance_reference=form.cleaned_data["finance_reference"],
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such payment") from None
+        else:
+            messages.success(request, f"Payment {payment.reference} is marked as paid.")
+            return redirect("payments:payment_detail", pk=payment.pk)
+    return render(
+        request,
+        "payments/payment_paid.html",
+        {
+            "page_title": f"Mark payment {payment.reference} as paid",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "Mark as paid"}),
+            "payment": payment,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_adjust(request, pk):
+    """A correction to a paid payment: a new payment, more or less, approved like any other."""
+    payment = _payment_to_change(request, pk)
+    if payment.status != PaymentStatus.PAID or payment.kind == PaymentKind.ADJUSTMENT:
+        return _not_now(
+            request,
+            payment,
+            "Only a paid payment is corrected this way. A payment still owed can be changed.",
+        )
+    form = AdjustForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            correction = services.payment_adjust(
+                actor=request.user,
+                payment=payment,
+                amount=str(form.cleaned_data["amount"]),
+                reason=form.cleaned_data["reason"],
+            )
+            return reverse("payments:payment_detail", args=[correction.pk])
+
+        done = submit_form_once(
+            request,
+            form,
+            create,
+            success=f"Correction to {payment.reference} recorded. Someone other than you needs "
+            "to approve it.",
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "payments/payment_adjust.html",
+        {
+            "page_title": f"Correct payment {payment.reference}",
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": "Correct"}),
+            "payment": payment,
+            "form": form,
+            "corrected_total": payment.amount
+            + sum(
+                (a.amount for a in payment.adjustments.exclude(status=PaymentStatus.CANCELLED)),
+                Decimal("0"),
+            ),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One person's payments and choices
+
+
+def _limits_described(person) -> list[dict]:
+    """Each limit, with where it comes from: the person's own choice or the organisation's."""
+    choice = selectors.payment_choice_for(person=person)
+    defaults = selectors.payment_settings_for(organisation_id=person.organisation_id)
+    rows = []
+    for name, label in (
+        ("weekly_limit", "Week"),
+        ("monthly_limit", "Month"),
+        ("yearly_limit", "Tax year"),
+    ):
+        own = getattr(choice, name)
+        default = getattr(defaults, name)
+        if own is not None:
+            source = choice.get_limits_set_by_display() or "Chosen for the person"
+        elif default is not None:
+            source = "The organisation's default"
+        else:
+            source = ""
+        rows.append(
+            {
+                "label": label,
+                "value": own if own is not None else default,
+                "source": source,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def person_payments(request, pk):
+    user = request.user
+    person = people_selectors.person_get_for(user=user, pk=pk, may=Capability.VIEW_PAYMENTS)
+    access_event_record(
+        user=user,
+        organisation_id=person.organisation_id,
+        subject=person,
+        description=f"{person.reference}: payments and expense claims opened",
+        path=request.path,
+    )
+    today = timezone.localdate()
+    rows = selectors.payment_list_for(user=user, person=person)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [_with_words(payment) for payment in page.object_list]
+    claims = selectors.claim_list_for(user=user, person=person)
+    choice = selectors.payment_choice_for(person=person)
+    return render(
+        request,
+        "payments/person_payments.html",
+        {
+            "page_title": f"{person.name}: payments",
+            "breadcrumbs": _crumbs({"label": person.name}),
+            "person": person,
+            "page_obj": page,
+            "claims": list(claims[:CLAIMS_SHOWN]),
+            "claim_count": claims.count(),
+            "choice": choice,
+            "limits": _limits_described(person),
+            "totals": selectors.earnings_totals(person=person, on=today),
+            "year": selectors.tax_year_totals_for_person(person=person, today=today),
+            "today": today,
+            "can_manage": user_can(
+                user=user,
+                capability=Capability.MANAGE_PAYMENTS,
+                organisation_id=person.organisation_id,
+            ),
+            "can_see_record": user_can(
+                user=user, capability=Capability.VIEW_PEOPLE, organisation_id=person.organisation_id
+            ),
+        },
+    )
+
+
+def _limit_text(value) -> str:
+    """A limit as it is typed: "50", or "52.50" with pence."""
+    if value is None:
+        return ""
+    return number_words(value) if value == value.to_integral() else f"{value:.2f}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_choice(request, pk):
+    """How a person wants to be paid and the limits their totals are watched against, set by
+    staff with the person."""
+    person = people_selectors.person_get_for(
+        user=request.user, pk=pk, may=Capability.MANAGE_PAYMENTS
+    )
+    choice = selectors.payment_choice_for(person=person)
+    defaults = selectors.payment_settings_for(organisation_id=person.organisation_id)
+    form = PersonChoiceForm(
+        posted(request),
+        defaults=defaults,
+        initial={
+            "method": choice.method,
+            "charity": choice.charity,
+            "receives_benefits": person.receives_benefits,
+            "weekly_limit": _limit_text(choice.weekly_limit),
+            "monthly_limit": _limit_text(choice.monthly_limit),
+            "yearly_limit": _limit_text(choice.yearly_limit),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_choice_update(
+                actor=request.user, person=person, **form.choice_fields()
+            )
+        except ValidationError as error:
+            form_errors_to_fields(form, error)
+        except PermissionDenied:
+            raise Http404("No such person") from None
+        else:
+            messages.success(request, f"{person.name}'s payment choices have been saved.")
+            return redirect("payments:person_payments", pk=person.pk)
+    return render(
+        request,
+        "payments/person_choice.html",
+        {
+            "page_title": f"{person.name}: payment choices",
+            "breadcrumbs": _crumbs(
+                {
+                    "label": person.name,
+                    "url": reverse("payments:person_payments", args=[person.pk]),
+                },
+                {"label": "Payment choices"},
+            ),
+            "person": person,
+            "form": form,
+            "defaults": defaults,
+        },
+    )
