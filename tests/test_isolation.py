@@ -106,6 +106,7 @@ ERIN_OWN_PAGES = {
     "portal:expense_add_cost",
     "portal:expense_remove_cost",
     "portal:expense_send",
+    "portal:expense_receipt_add",
     "portal:receipt",
 }
 

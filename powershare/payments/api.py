@@ -1,8 +1,9 @@
 """API operations about payments, expense claims and a person's totals.
 
 Staff whose role can see payments (VIEW_PAYMENTS) read their organisations' payments and
-expense claims, and a person's running totals (reading a person's totals is written to the
-access log). Someone on a register with their own portal login reads their own under
+expense claims, and a person's running totals. As on the web pages, reading one payment, one
+claim, a person's totals, or a list narrowed to one person (`person_id`) is written to the
+access log. Someone on a register with their own portal login reads their own under
 /api/me/...; a login without a person record gets 404 there.
 
 Scoping comes from payments.selectors, as on the web pages: a record the user may not see
@@ -351,6 +352,23 @@ def _own_person(request) -> Person:
     return person
 
 
+def _person_list_read_record(request, person_id: int, what: str) -> None:
+    """A list narrowed to one person is a read of that person's data: one access event naming
+    them (by reference). Nothing is recorded for a person the user may not see, whose list is
+    empty anyway."""
+    try:
+        person = person_get_for(user=request.auth, pk=person_id, may=Capability.VIEW_PAYMENTS)
+    except Http404:
+        return
+    access_event_record(
+        user=request.auth,
+        organisation_id=person.organisation_id,
+        subject=person,
+        description=f"{person.reference}: {what} (API)",
+        path=request.get_full_path(),
+    )
+
+
 def _with_lines(claims):
     return claims.prefetch_related("lines__receipts")
 
@@ -395,7 +413,8 @@ def _totals(person: Person, on: datetime.date | None) -> dict:
     description=(
         "Payments for involvement of the organisations where your role lets you see "
         "payments, latest involvement first. Filter by `status`, `person_id` and "
-        "`activity_id`. An empty list if your role can't see any."
+        "`activity_id`. An empty list if your role can't see any. A list narrowed to one "
+        "person is written to the access log."
     ),
 )
 @paginate(PaymentsPagination)
@@ -410,6 +429,7 @@ def payment_list(
     )
     if person_id is not None:
         payments = payments.filter(person_id=person_id)
+        _person_list_read_record(request, person_id, "payments listed")
     return payments
 
 
@@ -420,11 +440,21 @@ def payment_list(
     response={200: PaymentOut, **READ_ERRORS},
     summary="One payment",
     description=(
-        "404 for a payment outside the organisations where your role lets you see payments."
+        "404 for a payment outside the organisations where your role lets you see payments. "
+        "Reading it is written to the access log."
     ),
 )
 def payment_detail(request, payment_id: int = ID):
-    return selectors.payment_get_for(user=request.auth, pk=payment_id)
+    payment = selectors.payment_get_for(user=request.auth, pk=payment_id)
+    # As on the payment's web page: who read whose payment is written to the access log.
+    access_event_record(
+        user=request.auth,
+        organisation_id=payment.organisation_id,
+        subject=payment,
+        description=f"{payment.reference} of person {payment.person.reference}: payment read (API)",
+        path=request.get_full_path(),
+    )
+    return payment
 
 
 @router.get(
@@ -469,7 +499,7 @@ def person_payment_totals(request, person_id: int = ID, on: datetime.date | None
         "first, with their lines and total. A claim a person started in their portal is "
         "listed once they send it. Receipts are described, with the path of the web page "
         "that hands them out. Filter by `status` and `person_id`. An empty list if your role "
-        "can't see any."
+        "can't see any. A list narrowed to one person is written to the access log."
     ),
 )
 @paginate(PaymentsPagination)
@@ -481,6 +511,7 @@ def claim_list(
     claims = selectors.claim_list_for(user=request.auth, status=status or "")
     if person_id is not None:
         claims = claims.filter(person_id=person_id)
+        _person_list_read_record(request, person_id, "expense claims listed")
     return _with_lines(claims)
 
 
@@ -492,11 +523,21 @@ def claim_list(
     summary="One expense claim",
     description=(
         "404 for a claim outside the organisations where your role lets you see payments, "
-        "or one a person started in their portal and has not sent yet."
+        "or one a person started in their portal and has not sent yet. Reading it is written "
+        "to the access log."
     ),
 )
 def claim_detail(request, claim_id: int = ID):
-    return selectors.claim_get_for(user=request.auth, pk=claim_id)
+    claim = selectors.claim_get_for(user=request.auth, pk=claim_id)
+    # As on the claim's web page: who read whose claim is written to the access log.
+    access_event_record(
+        user=request.auth,
+        organisation_id=claim.organisation_id,
+        subject=claim,
+        description=f"Expense claim {claim.reference} of {claim.person.reference}: read (API)",
+        path=request.get_full_path(),
+    )
+    return claim
 
 
 # Your own ------------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ class PaymentsConfig(AppConfig):
             models.PaymentChoice,
             mask_fields=["charity", "weekly_limit", "monthly_limit", "yearly_limit"],
         )
-        auditlog.register(models.Payment, exclude_fields=["description", "note"])
+        # Never free text in the change log; the person's totals and chosen charity are masked.
+        auditlog.register(
+            models.Payment,
+            exclude_fields=["description", "note", "reason"],
+            mask_fields=["charity", "warning_at_approval"],
+        )
         auditlog.register(models.ExpenseClaim, exclude_fields=["note", "returned_reason"])
         auditlog.register(models.ExpenseLine, exclude_fields=["description"])
         auditlog.register(models.Receipt, exclude_fields=["original_name"])

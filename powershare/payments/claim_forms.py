@@ -50,6 +50,23 @@ def money_field(label: str, *, help_text: str = "", required: bool = False):
     )
 
 
+def receipt_field(*, required: bool):
+    return forms.FileField(
+        label="Photo of the receipt",
+        required=required,
+        max_length=200,
+        help_text="A photo or a PDF, up to 10 MB. You can take a photo with your phone or choose "
+        "one you already have.",
+        widget=forms.FileInput(attrs={"accept": RECEIPT_ACCEPT}),
+        error_messages={
+            "required": "Choose a photo or a PDF of the receipt.",
+            "empty": "The file is empty. Choose another photo or PDF.",
+            "invalid": "Choose a photo or a PDF of the receipt.",
+            "max_length": "The file's name is too long: rename it with fewer than 200 characters.",
+        },
+    )
+
+
 def _check_date(day):
     if day is not None and day < EARLIEST:
         raise forms.ValidationError("Enter a date after 2000.")
@@ -125,19 +142,7 @@ class ExpenseLineForm(Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={"max_length": "Keep this under 300 characters."},
     )
-    receipt = forms.FileField(
-        label="Photo of the receipt",
-        required=False,
-        max_length=200,
-        help_text="A photo or a PDF, up to 10 MB. You can take a photo with your phone or choose "
-        "one you already have.",
-        widget=forms.FileInput(attrs={"accept": RECEIPT_ACCEPT}),
-        error_messages={
-            "empty": "The file is empty. Choose another photo or PDF.",
-            "invalid": "Choose a photo or a PDF of the receipt.",
-            "max_length": "The file's name is too long: rename it with fewer than 200 characters.",
-        },
-    )
+    receipt = receipt_field(required=False)
 
     def __init__(self, *args, mileage_rate=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,6 +176,18 @@ class ExpenseLineForm(Form):
             "description": data.get("description", ""),
             "receipt": data.get("receipt") or None,
         }
+
+
+class ReceiptForm(Form):
+    """A receipt for a cost already saved (for example after a claim was sent back asking for
+    one). The service checks the name, size and first bytes."""
+
+    receipt = receipt_field(required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A file input is not a text box: the design system styles it as a file upload.
+        self.fields["receipt"].widget.attrs["class"] = "ds_file-upload__input"
 
 
 class ClaimReturnForm(Form):

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from powershare.accounts.roles import Capability
-from powershare.accounts.selectors import organisation_ids_where, user_can
+from powershare.accounts.selectors import (
+    organisation_ids_where,
+    organisation_list_where,
+    user_can,
+)
 from powershare.audit.models import AccessEvent
 from powershare.audit.selectors import history_for_record
 from powershare.audit.services import access_event_record
@@ -33,11 +38,16 @@ from powershare.lib.forms import form_errors_to_fields, posted, search_term
 from powershare.lib.templatetags.design_system import pounds
 from powershare.lib.uploads import protected_file_response
 from powershare.people import selectors as people_selectors
-from powershare.people.services import register_read_record
 from powershare.system.submissions import submit_form_once
 
 from . import selectors, services
-from .claim_forms import ClaimPaidForm, ClaimReturnForm, ClaimStartForm, ExpenseLineForm
+from .claim_forms import (
+    ClaimPaidForm,
+    ClaimReturnForm,
+    ClaimStartForm,
+    ExpenseLineForm,
+    ReceiptForm,
+)
 from .models import ClaimStatus
 
 PAGE_SIZE = 50
@@ -171,7 +181,14 @@ def claim_create(request, **kwargs):
         user=request.user, pk=person_id, may=Capability.MANAGE_PAYMENTS
     )
     form = ClaimStartForm(posted(request), activities=activities_claimed_for(person))
-    if request.method == "POST" and form.is_valid():
+    yours = people_selectors.person_is_own_record(user=request.user, person=person)
+    if yours and request.method == "POST":
+        form.add_error(
+            None,
+            "You can't start a claim for yourself here. Claim your expenses on your own page, "
+            "and a colleague will check them.",
+        )
+    elif request.method == "POST" and form.is_valid():
 
         def create():
             claim = services.claim_create(
@@ -199,22 +216,32 @@ def claim_create(request, **kwargs):
             "breadcrumbs": _crumbs({"label": "Start a claim"}),
             "person": person,
             "form": form,
+            "yours": yours,
         },
     )
 
 
 def _choose_person(request):
-    """Without a person: find them by name (the register's own search), then start."""
-    search = search_term(request)
+    """Without a person: find them by name among the people the user may pay (names only:
+    learning leads pay the trainers they commission without seeing the register), then start."""
+    search = " ".join(search_term(request).split())[:100]
     people = []
     if search:
-        register_read_record(
-            user=request.user,
-            description="Register searched to start an expense claim",
-            path=request.path,
-        )
+        for organisation in organisation_list_where(
+            user=request.user, capability=Capability.MANAGE_PAYMENTS
+        ):
+            # Not the names listed, nor the search typed, which may itself be personal.
+            access_event_record(
+                user=request.user,
+                organisation_id=organisation.pk,
+                subject=organisation,
+                description="Names searched to start an expense claim",
+                path=request.path,
+            )
         people = list(
-            people_selectors.person_list_for(user=request.user, search=search)[: PEOPLE_SHOWN + 1]
+            selectors.people_to_pay_for(user=request.user).filter(
+                Q(full_name__icontains=search) | Q(preferred_name__icontains=search)
+            )[: PEOPLE_SHOWN + 1]
         )
     return render(
         request,
@@ -235,10 +262,22 @@ def _editable_claim(request, pk):
     return selectors.claim_get_for(user=request.user, pk=pk, may=Capability.MANAGE_PAYMENTS)
 
 
+def _yours_elsewhere(request, claim):
+    """Staff never change, send or settle a claim that pays them through their staff role (a
+    colleague does; they change their own claims on their own page): back to the claim, which
+    says so. None for anyone else's claim."""
+    if _own_claim_words(request.user, claim):
+        messages.info(request, "You can't do this here, because this claim is for you.")
+        return redirect("payments:claim_detail", pk=claim.pk)
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim_line_add(request, pk):
     claim = _editable_claim(request, pk)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
     if not claim.is_editable:
         messages.info(request, "This claim has been sent, so costs can't be added to it.")
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -285,6 +324,8 @@ def _line_of(request, pk, *, may):
 @require_http_methods(["GET", "POST"])
 def claim_line_remove(request, pk):
     claim, line = _line_of(request, pk, may=Capability.MANAGE_PAYMENTS)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
     if not claim.is_editable:
         messages.info(request, "This claim has been sent, so its costs can't be removed.")
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -317,6 +358,8 @@ def claim_line_remove(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_submit(request, pk):
     claim = _editable_claim(request, pk)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
     if not claim.is_editable:
         messages.info(request, "This claim has already been sent.")
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -353,6 +396,36 @@ def claim_submit(request, pk):
 # One claim
 
 
+def why_not_approve(user, claim) -> str:
+    """Why this user can't approve this claim, kindly, for a claim waiting for approval."""
+    if claim.person.user_id is not None and claim.person.user_id == user.pk:
+        return (
+            "This claim is for you, so someone else must approve it. Nobody approves their "
+            "own expenses."
+        )
+    prepared = {claim.created_by_id, *(claim.prepared_by_ids or [])}
+    if user.pk in prepared:
+        return (
+            "You filled in or changed this claim, so someone else must approve it. A second "
+            "person checking keeps everyone safe: ask a colleague who approves payments."
+        )
+    if not user_can(
+        user=user, capability=Capability.APPROVE_PAYMENTS, organisation_id=claim.organisation_id
+    ):
+        return "Someone who approves payments will check this claim."
+    return "You can't approve this claim."
+
+
+def _own_claim_words(user, claim) -> str:
+    """For staff whose own claim this is: they change it in their own portal, not here."""
+    if claim.person.user_id is not None and claim.person.user_id == user.pk:
+        return (
+            "This claim is for you. You can change your own claims on your own page, not "
+            "through your staff role."
+        )
+    return ""
+
+
 @login_required
 @require_GET
 def claim_detail(request, pk):
@@ -365,6 +438,8 @@ def claim_detail(request, pk):
     can_approve_here = user_can(
         user=request.user, capability=Capability.APPROVE_PAYMENTS, organisation_id=org
     )
+    yours = _own_claim_words(request.user, claim)
+    may_approve = selectors.claim_may_approve(user=request.user, claim=claim)
     return render(
         request,
         "payments/claim_detail.html",
@@ -375,12 +450,16 @@ def claim_detail(request, pk):
             "claim": claim,
             "lines": list(claim.lines.all()),
             "statuses": ClaimStatus,
-            "can_edit": can_manage and claim.is_editable,
-            "can_mark_paid": can_manage and claim.status == ClaimStatus.APPROVED,
-            "can_approve": selectors.claim_may_approve(user=request.user, claim=claim),
-            "can_return": can_approve_here and claim.status == ClaimStatus.SUBMITTED,
-            "filled_in_by_you": claim.created_by_id == request.user.pk,
-            "approver_here": can_approve_here,
+            "can_edit": can_manage and claim.is_editable and not yours,
+            "can_mark_paid": can_manage and claim.status == ClaimStatus.APPROVED and not yours,
+            "can_approve": may_approve,
+            "can_return": can_approve_here and claim.status == ClaimStatus.SUBMITTED and not yours,
+            "why_not_approve": (
+                why_not_approve(request.user, claim)
+                if claim.status == ClaimStatus.SUBMITTED and not may_approve
+                else ""
+            ),
+            "yours": yours,
             "history": history_for_record(record=claim)[:20],
         },
     )
@@ -419,7 +498,7 @@ def claim_approve(request, pk):
             "claim": claim,
             "lines": list(claim.lines.all()),
             "may_approve": may,
-            "filled_in_by_you": claim.created_by_id == request.user.pk,
+            "why_not": "" if may else why_not_approve(request.user, claim),
             "problem": problem,
         },
     )
@@ -429,6 +508,8 @@ def claim_approve(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_return(request, pk):
     claim = selectors.claim_get_for(user=request.user, pk=pk, may=Capability.APPROVE_PAYMENTS)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
     if claim.status != ClaimStatus.SUBMITTED:
         messages.info(request, "Only a claim waiting for approval can be sent back.")
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -466,6 +547,8 @@ def claim_return(request, pk):
 @require_http_methods(["GET", "POST"])
 def claim_paid(request, pk):
     claim = _editable_claim(request, pk)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
     if claim.status != ClaimStatus.APPROVED:
         messages.info(request, "Only an approved claim can be marked as paid.")
         return redirect("payments:claim_detail", pk=claim.pk)
@@ -527,3 +610,44 @@ def receipt_response(receipt):
         inline=True,
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_receipt_add(request, pk):
+    """A receipt for a cost already saved, while the claim can still be changed (for example
+    after it was sent back asking for one)."""
+    claim, line = _line_of(request, pk, may=Capability.MANAGE_PAYMENTS)
+    if (elsewhere := _yours_elsewhere(request, claim)) is not None:
+        return elsewhere
+    if not claim.is_editable:
+        messages.info(request, "This claim has been sent, so receipts can't be added to it.")
+        return redirect("payments:claim_detail", pk=claim.pk)
+    form = ReceiptForm(posted(request), request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            services.receipt_add(actor=request.user, line=line, upload=form.cleaned_data["receipt"])
+            return reverse("payments:claim_detail", args=[claim.pk]) + "#costs"
+
+        done = submit_form_once(
+            request,
+            form,
+            create,
+            success="The receipt is added. You can send the claim when it's ready.",
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "payments/claim_receipt_add.html",
+        {
+            "page_title": "Add a receipt",
+            "page_caption": f"{claim.reference} · {claim.person.full_name}",
+            "breadcrumbs": _claim_crumbs(claim, {"label": "Add a receipt"}),
+            "claim": claim,
+            "line": line,
+            "receipts": list(line.receipts.all()),
+            "form": form,
+        },
+    )

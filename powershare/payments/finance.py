@@ -32,6 +32,7 @@ from django.utils import timezone
 from powershare.lib.exports import safe_cell
 from powershare.people.imports import ImportFileError, ImportProblem, decode
 
+from . import selectors
 from .models import ExpenseClaim, Payment, PaymentMethod
 from .services import PaidItem, finance_paid_problems, finance_reference_parse
 
@@ -200,6 +201,14 @@ IMPORT_HELP = {
 }
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+#: An Excel file is a zip archive: a few kilobytes can claim to unpack to gigabytes. What it
+#: says its parts unpack to is checked before it is opened (Python's zipfile never unpacks more
+#: than a part says), against far more than a file of payments needs.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_XLSX_PARTS = 1000
+#: Columns read from each row of an Excel sheet (the export has 14): a sheet claiming to be
+#: 16,384 columns wide is not read cell by empty cell.
+MAX_COLUMNS = 100
 FINANCE_REFERENCE_MAX = 60
 EARLIEST = datetime.date(2000, 1, 1)
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -237,23 +246,51 @@ def _too_many() -> FinanceFileError:
     )
 
 
+def _too_big_unpacked() -> FinanceFileError:
+    return FinanceFileError(
+        f"This Excel file unpacks to more than {MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB, "
+        "far more than a file of payments needs, so we haven't opened it. Copy the rows of "
+        "payments into a new workbook, or save them as CSV, and upload that."
+    )
+
+
+def _xlsx_size_check(data: bytes) -> None:
+    """Refuse an Excel file whose parts claim to unpack to too much, before anything is
+    unpacked (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise FinanceFileError(f"We couldn't open this Excel file. {_SAVE_AS}") from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise _too_big_unpacked()
+    if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
+        raise _too_big_unpacked()
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _xlsx_size_check(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError):
         raise FinanceFileError(f"We couldn't open this Excel file. {_SAVE_AS}") from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             return []
+        # The size the sheet says it is may be wrong (or made up): read only the cells there.
+        sheet.reset_dimensions()
         rows = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append([_cell_text(value) for value in values])
             if len(rows) > MAX_ROWS + 1000:
                 raise _too_many()
         return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError):
+        # A part that unpacks to something other than it says, or isn't a sheet.
+        raise FinanceFileError(f"We couldn't open this Excel file. {_SAVE_AS}") from None
     finally:
         workbook.close()
 
@@ -424,12 +461,73 @@ def _reference_text(kind: str, pk: int) -> str:
     return f"{'PAY' if kind == 'payment' else 'EXP'}-{pk:06d}"
 
 
+def _day(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _approved_days(
+    *, user, organisation_id: int, items: list[PaidItem]
+) -> dict[tuple[str, int], datetime.date]:
+    """{(kind, pk): the day it was approved, in Europe/London} for the items, read through
+    the user's payments and claims (two queries)."""
+    wanted = {"payment": [], "claim": []}
+    for item in items:
+        kind, pk = finance_reference_parse(item.reference)
+        wanted[kind].append(pk)
+    found = {}
+    sources = {
+        "payment": selectors.payment_list_for(user=user),
+        "claim": selectors.claim_list_for(user=user),
+    }
+    for kind, rows in sources.items():
+        if not wanted[kind]:
+            continue
+        approved = (
+            rows.filter(organisation_id=organisation_id, pk__in=wanted[kind])
+            .exclude(approved_at=None)
+            .order_by()
+            .values_list("pk", "approved_at")
+        )
+        for pk, approved_at in approved:
+            found[(kind, pk)] = timezone.localdate(approved_at)
+    return found
+
+
+def paid_before_approval_problems(
+    *, user, organisation_id: int, items: list[PaidItem]
+) -> list[ImportProblem]:
+    """A row whose date paid is before the day the payment or claim was approved: finance
+    can't have paid it then, so the date (or the reference) is wrong."""
+    approved = _approved_days(user=user, organisation_id=organisation_id, items=items)
+    problems = []
+    for item in items:
+        approved_on = approved.get(finance_reference_parse(item.reference))
+        if approved_on is not None and item.paid_on < approved_on:
+            problems.append(
+                ImportProblem(
+                    item.row,
+                    "paid_on",
+                    item.paid_on.isoformat(),
+                    f"The date paid, {_day(item.paid_on)}, is before {item.reference} was "
+                    f"approved on {_day(approved_on)}.",
+                    "Check the date and the reference with finance: it can't have been paid "
+                    "before it was approved.",
+                )
+            )
+    return problems
+
+
 def paid_rows_check(
-    *, organisation_id: int, rows: list[PaidRow], today: datetime.date | None = None
+    *,
+    user,
+    organisation_id: int,
+    rows: list[PaidRow],
+    today: datetime.date | None = None,
 ) -> PaidFileCheck:
-    """Check every row: the reference, the date, the finance reference, duplicates, and (in
-    the database, through services.finance_paid_problems) that each reference is one of the
-    organisation's approved payments or claims."""
+    """Check every row: the reference, the date, the finance reference, duplicates, (in the
+    database, through services.finance_paid_problems) that each reference is one of the
+    organisation's approved payments or claims, and that it was not paid before it was
+    approved. `user` is the person importing: what they may see is all that is read."""
     today = today or timezone.localdate()
     check = PaidFileCheck(rows=rows)
     problems = check.problems
@@ -552,9 +650,16 @@ def paid_rows_check(
             )
     # Whether each reference is one of the organisation's, and approved: the service's rule.
     by_row = {item.row: item for item in candidates}
+    refused = set()
     for number, problem in finance_paid_problems(organisation_id=organisation_id, items=candidates):
         item = by_row.get(number)
+        refused.add(number)
         problems.append(ImportProblem(number, "reference", item.reference if item else "", problem))
+    problems += paid_before_approval_problems(
+        user=user,
+        organisation_id=organisation_id,
+        items=[item for item in candidates if item.row not in refused],
+    )
     problems.sort(key=lambda problem: (problem.row, _COLUMN_ORDER.get(problem.column, 9)))
     if not problems:
         check.items = candidates
@@ -565,7 +670,7 @@ _COLUMN_ORDER = {"reference": 0, "paid_on": 1, "finance_reference": 2}
 
 
 def paid_file_check(
-    *, organisation_id: int, data: bytes, today: datetime.date | None = None
+    *, user, organisation_id: int, data: bytes, today: datetime.date | None = None
 ) -> PaidFileCheck:
     """Read and check the finance system's file. Raises FinanceFileError when the file as a
     whole can't be used; otherwise every problem is in the result."""
@@ -578,7 +683,7 @@ def paid_file_check(
             "No row of the file has a reference. Upload the file of approved payments we gave "
             "you, with the Paid on and Finance reference columns filled in."
         )
-    check = paid_rows_check(organisation_id=organisation_id, rows=rows, today=today)
+    check = paid_rows_check(user=user, organisation_id=organisation_id, rows=rows, today=today)
     if not check.problems and not check.items:
         raise FinanceFileError(
             "No row has a date paid and a finance reference, so there is nothing to mark "

@@ -178,7 +178,7 @@ def finance_import(request):
     organisation = form.cleaned_data.get("organisation") or organisations[0]
     try:
         check = finance_files.paid_file_check(
-            organisation_id=organisation.pk, data=form.file_data()
+            user=request.user, organisation_id=organisation.pk, data=form.file_data()
         )
         if check.problems:
             return _finance_page(
@@ -249,7 +249,9 @@ def _confirm(request, organisations):
     def mark_paid():
         # Checked again inside the one-time form: a second press of the button finds the
         # first one's result instead of rows that are now paid.
-        check = finance_files.paid_rows_check(organisation_id=organisation.pk, rows=rows)
+        check = finance_files.paid_rows_check(
+            user=request.user, organisation_id=organisation.pk, rows=rows
+        )
         if check.problems or not check.items:
             raise _Changed(check)
         outcome["counts"] = services.finance_mark_paid(

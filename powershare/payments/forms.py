@@ -4,6 +4,7 @@ shown on the same fields. Money and hours are typed as text ("12.50", "£12.50",
 nothing typed is lost and every message is in plain words."""
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -12,6 +13,7 @@ from powershare.engagement.forms import DATE_INPUT_FORMATS
 from powershare.lib.forms import Form
 
 from .models import PaymentKind, PaymentMethod, PaymentStatus, TimeUnit
+from .services import MAX_AMOUNT, MAX_HOURS, MAX_LIMIT
 
 MAX_TEXT = 2000
 EARLIEST = datetime.date(2000, 1, 1)
@@ -77,9 +79,15 @@ def line_field(
     )
 
 
+#: Digits with at most one decimal point: no exponents ("1e30"), no "NaN" or "Infinity".
+PLAIN_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)")
+
+
 class NumberField(forms.CharField):
     """A number typed as text: "12.50", "£12.50", "1,200" or, where allowed, "-10.00". Cleans
-    to a Decimal (None when left empty and not required)."""
+    to a Decimal (None when left empty and not required). Only plain digits are taken: "1e30",
+    "NaN" or "Infinity" get the same kind message as "two". A number above `maximum` is refused
+    before it is rounded, so nothing typed can break the page."""
 
     def __init__(
         self,
@@ -89,12 +97,14 @@ class NumberField(forms.CharField):
         places: int = 2,
         negative: bool = False,
         money: bool = True,
+        maximum: Decimal | None = None,
         **kwargs,
     ):
         self.what = what
         self.places = places
         self.negative = negative
         self.money = money
+        self.maximum = maximum
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "error_messages", {"required": f"Enter {what}", "max_length": f"Enter {what}"}
@@ -104,28 +114,42 @@ class NumberField(forms.CharField):
             {"inputmode": "decimal", "autocomplete": "off", "class": "ds_input--fixed-10"}
         )
 
+    def _too_big(self) -> str:
+        limit = f"£{self.maximum:,.2f}" if self.money else f"{self.maximum.normalize():,f}"
+        what = self.what[0].upper() + self.what[1:]
+        return f"{what} can't be more than {limit}. Check it is typed right."
+
     def to_python(self, value):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        example = "12.50" if self.money else "2 or 1.5"
+        not_a_number = forms.ValidationError(f"Enter {self.what} as a number, like {example}")
         if len(text) > 20:
-            raise forms.ValidationError(f"Enter {self.what} as a number, like 12.50")
+            raise not_a_number
         cleaned = text.replace(",", "").replace(" ", "").replace("−", "-")
         sign = ""
         if cleaned.startswith("-"):
             sign, cleaned = "-", cleaned[1:]
         if self.money:
             cleaned = cleaned.lstrip("£")
-        example = "12.50" if self.money else "2 or 1.5"
+        if not PLAIN_NUMBER.fullmatch(cleaned):
+            raise not_a_number
         try:
             number = Decimal(sign + cleaned)
         except (InvalidOperation, ValueError):
-            raise forms.ValidationError(f"Enter {self.what} as a number, like {example}") from None
+            raise not_a_number from None
         if not number.is_finite():
-            raise forms.ValidationError(f"Enter {self.what} as a number, like {example}")
+            raise not_a_number
         if number < 0 and not self.negative:
             raise forms.ValidationError(f"Enter {self.what} as a number of 0 or more")
-        if number != number.quantize(Decimal(1).scaleb(-self.places)):
+        if self.maximum is not None and abs(number) > self.maximum:
+            raise forms.ValidationError(self._too_big())
+        try:
+            exact = number == number.quantize(Decimal(1).scaleb(-self.places))
+        except InvalidOperation:
+            raise not_a_number from None
+        if not exact:
             raise forms.ValidationError(
                 f"Enter {self.what} with no more than {self.places} decimal places"
             )
@@ -133,10 +157,14 @@ class NumberField(forms.CharField):
 
 
 def money_field(label: str, what: str, **kwargs) -> NumberField:
+    """An amount of money, up to the largest the services take (a typo, not a fee)."""
+    kwargs.setdefault("maximum", MAX_AMOUNT)
     return NumberField(label=label, what=what, **kwargs)
 
 
 def hours_field(label: str, what: str, **kwargs) -> NumberField:
+    """A number of hours (or days), up to the most the services take."""
+    kwargs.setdefault("maximum", MAX_HOURS)
     return NumberField(label=label, what=what, money=False, **kwargs)
 
 
@@ -233,6 +261,13 @@ class TimeFieldsMixin(forms.Form):
         help_text="Paid at the hourly rate if the rate card pays travel time, up to its limit.",
     )
 
+    def clean_quantity(self):
+        """As the services say: some time must be paid for."""
+        quantity = self.cleaned_data["quantity"]
+        if quantity is not None and quantity == 0:
+            raise forms.ValidationError("Enter more than 0")
+        return quantity
+
     def time_values(self) -> dict:
         data = self.cleaned_data
         return {
@@ -291,6 +326,7 @@ class PaymentForm(Form):
     note = text_field("Note", help_text="Only staff see this.")
 
     time_values = TimeFieldsMixin.time_values
+    clean_quantity = TimeFieldsMixin.clean_quantity
 
     def __init__(self, *args, people, activities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -306,6 +342,23 @@ class PaymentForm(Form):
     def clean_worked_on(self):
         return _in_range(self.cleaned_data["worked_on"])
 
+    def clean(self):
+        """The services' rules that need no rate card, checked here too so that "Work out the
+        amount" refuses what saving would refuse, in the same words."""
+        cleaned = super().clean()
+        kind, person, activity = (cleaned.get(name) for name in ("kind", "person", "activity"))
+        if kind == PaymentKind.TASK and not cleaned.get("description"):
+            self.add_error("description", "Say what the task was.")
+        if kind == PaymentKind.INVOLVEMENT and activity is None and "activity" not in self.errors:
+            self.add_error("activity", "Choose the activity the person took part in.")
+        if (
+            person is not None
+            and activity is not None
+            and activity.organisation_id != person.organisation_id
+        ):
+            self.add_error("activity", "Choose one of your organisation's activities.")
+        return cleaned
+
     def payment_fields(self) -> dict:
         data = self.cleaned_data
         return {
@@ -314,7 +367,8 @@ class PaymentForm(Form):
             "activity": data.get("activity"),
             "description": data.get("description", ""),
             "worked_on": data["worked_on"],
-            "cost_code": data.get("cost_code", ""),
+            # Left empty: the person's organisation's default cost code (the service's rule).
+            "cost_code": data.get("cost_code") or None,
             "note": data.get("note", ""),
             **self.time_values(),
         }
@@ -333,6 +387,7 @@ class PaymentEditForm(Form):
     note = PaymentForm.base_fields["note"]
 
     time_values = TimeFieldsMixin.time_values
+    clean_quantity = TimeFieldsMixin.clean_quantity
 
     def clean_worked_on(self):
         return _in_range(self.cleaned_data["worked_on"])
@@ -366,6 +421,7 @@ class AttendeesForm(Form):
     travel_hours = TimeFieldsMixin.base_fields["travel_hours"]
 
     time_values = TimeFieldsMixin.time_values
+    clean_quantity = TimeFieldsMixin.clean_quantity
 
     def __init__(self, *args, attendees, **kwargs):
         super().__init__(*args, **kwargs)
@@ -504,9 +560,9 @@ class PersonChoiceForm(Form):
         help_text="We then keep a running total of their fees against their limits, and warn "
         "before approving a payment that would go over one.",
     )
-    weekly_limit = money_field("Weekly limit", "the weekly limit")
-    monthly_limit = money_field("Monthly limit", "the monthly limit")
-    yearly_limit = money_field("Yearly limit (tax year)", "the yearly limit")
+    weekly_limit = money_field("Weekly limit", "the weekly limit", maximum=MAX_LIMIT)
+    monthly_limit = money_field("Monthly limit", "the monthly limit", maximum=MAX_LIMIT)
+    yearly_limit = money_field("Yearly limit (tax year)", "the yearly limit", maximum=MAX_LIMIT)
 
     def __init__(self, *args, defaults=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -223,6 +223,8 @@ class Payment(OrganisationOwnedModel):
     #: Why: required for an adjustment and for cancelling.
     reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    #: Everyone who recorded or changed it: none of them may approve it.
+    prepared_by_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-worked_on", "-pk"]
@@ -308,7 +310,10 @@ class ExpenseClaim(OrganisationOwnedModel):
     cost_code = models.CharField(max_length=40, blank=True)
     #: Why it was sent back, in words the person will read.
     returned_reason = models.TextField(blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    #: Staff who filled it in, changed its costs or sent it: none of them may approve it.
+    prepared_by_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

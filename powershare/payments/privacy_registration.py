@@ -9,7 +9,7 @@ from django.db import transaction
 
 from powershare.privacy import registry
 
-from .models import ExpenseClaim, ExpenseLine, Payment, PaymentChoice, Receipt
+from .models import ClaimStatus, ExpenseClaim, ExpenseLine, Payment, PaymentChoice, Receipt
 
 
 def _delete_rows(person, rows) -> None:
@@ -20,6 +20,16 @@ def _delete_receipts(person, rows) -> None:
     stored = [receipt.file for receipt in rows]
     rows.delete()
     transaction.on_commit(lambda: [f.storage.delete(f.name) for f in stored])
+
+
+def _erase_claims(person, rows) -> None:
+    """Claims the person never sent go altogether (with their receipts): nobody else ever saw
+    them, and once their login is gone staff must not find them. Sent claims keep their
+    amounts for the accounts, without the words."""
+    drafts = rows.filter(status=ClaimStatus.DRAFT)
+    _delete_receipts(person, Receipt.objects.filter(line__claim__in=drafts))
+    drafts.delete()
+    rows.update(note="", returned_reason="")
 
 
 registry.register(
@@ -34,14 +44,14 @@ registry.register(
     person_lookup="person",
     label="Payments for your time",
     erase=registry.blank_fields("description", "note", "reason", "charity"),
-    export_exclude=("warning_at_approval",),
+    export_exclude=("prepared_by_ids",),
     order=51,
 )
 registry.register(
     ExpenseClaim,
     person_lookup="person",
     label="Expense claims",
-    erase=registry.blank_fields("note", "returned_reason"),
+    erase=_erase_claims,
     order=52,
 )
 registry.register(

@@ -7,6 +7,7 @@ from powershare.lib.forms import Form
 
 from .forms import date_field, hours_field, line_field, money_field, text_field
 from .models import TravelTimePolicy
+from .services import MAX_LIMIT
 
 RATE_CARD_FIELDS = (
     "effective_from",
@@ -71,17 +72,20 @@ class PaymentSettingsForm(Form):
     weekly_limit = money_field(
         "Weekly limit",
         "the weekly limit",
+        maximum=MAX_LIMIT,
         help_text="The limit on fees in a week (Monday to Sunday), for people who say taking "
         "part might affect their benefits and have not chosen their own. Leave empty for none.",
     )
     monthly_limit = money_field(
         "Monthly limit",
         "the monthly limit",
+        maximum=MAX_LIMIT,
         help_text="The limit on fees in a calendar month. Leave empty for none.",
     )
     yearly_limit = money_field(
         "Yearly limit",
         "the yearly limit",
+        maximum=MAX_LIMIT,
         help_text="The limit on fees in a tax year (6 April to 5 April). Leave empty for none.",
     )
     default_cost_code = line_field(
@@ -93,8 +97,9 @@ class PaymentSettingsForm(Form):
         label="Pay people within (days)",
         min_value=1,
         max_value=90,
-        help_text="Our promise: how many days from the work to being paid. Reports list the "
-        "payments that took longer.",
+        help_text="Our target: how many days from the work to being paid. It is the target "
+        "shown on staff home pages and in the payment reports, which list payments that took "
+        "longer.",
         widget=forms.NumberInput(attrs={"class": "ds_input--fixed-4", "inputmode": "numeric"}),
         error_messages={
             "required": "Enter a number of days from 1 to 90",

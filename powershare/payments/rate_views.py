@@ -252,5 +252,8 @@ def payment_settings(request, **kwargs):
             "form": form,
             "organisation": organisation,
             "organisations": organisations,
+            "can_see_reports": user_can(
+                user=user, capability=Capability.VIEW_PAYMENTS, organisation_id=organisation.pk
+            ),
         },
     )

@@ -5,6 +5,11 @@ Anyone whose role can see payments (VIEW_PAYMENTS) sees the reports of their org
 anyone else gets 404. The figures are counted in SQL by selectors.spend_report and
 selectors.timeliness. Each table can be downloaded as CSV; the late payments name people, so
 their download is written to the access log.
+
+"Paid for time" is every payment for people's time approved or paid, whatever the method (bank
+transfer, payroll, voucher, a gift to a charity), with corrections: what the organisation spent.
+It is not the "fees" of a person's benefits-aware totals, which count bank transfers and payroll
+only, with vouchers apart; the page says so.
 """
 
 import datetime
@@ -26,11 +31,19 @@ from powershare.lib.exports import table_response
 
 from . import selectors
 from .finance_forms import TaxYearForm
-from .models import PaymentStatus, tax_year_start
+from .models import PaymentKind, PaymentStatus, tax_year_start
 
 PAGE_SIZE = 50
 PENNY = Decimal("0.01")
 NO_ACTIVITY = "Not for an activity (tasks and other work)"
+PAID_FOR_TIME = "Paid for time (all methods)"
+#: Kinds of payment that pay for time taken part (as selectors.timeliness counts them).
+TIMED_KINDS = (
+    PaymentKind.INVOLVEMENT,
+    PaymentKind.FACILITATION,
+    PaymentKind.WALKTHROUGH,
+    PaymentKind.TASK,
+)
 
 
 def _money(value) -> Decimal:
@@ -65,6 +78,21 @@ def _what_for(payment) -> str:
     if payment.activity_id:
         return payment.activity.title
     return payment.description or payment.get_kind_display()
+
+
+def _earlier_unpaid(user, year_start, today, target: int) -> int:
+    """Payments for time taken part before this tax year, past the target and still not paid
+    (one query): the home page counts them as waiting too long, whatever the year, so the
+    late list says where to find them."""
+    return (
+        selectors.payment_list_for(user=user)
+        .filter(
+            status__in=(PaymentStatus.OWED, PaymentStatus.APPROVED),
+            kind__in=TIMED_KINDS,
+            worked_on__lt=min(year_start, today - datetime.timedelta(days=target)),
+        )
+        .count()
+    )
 
 
 # The CSV downloads: (file name part, headers, row maker).
@@ -118,13 +146,13 @@ def _download(request, kind, *, report, timeliness, several, organisation_ids, t
     year = _tax_year_label(report.year_start).replace(" to ", "-")
     if kind == "activities":
         headers = ["Activity", *(["Organisation"] if several else [])]
-        headers += ["Payments", "Fees", "Expenses", "Total"]
+        headers += ["Number of payments", PAID_FOR_TIME, "Expenses", "Total"]
         rows = _activity_rows(report, several)
     elif kind == "organisations":
-        headers = ["Organisation", "Payments", "Fees", "Expenses", "Total"]
+        headers = ["Organisation", "Number of payments", PAID_FOR_TIME, "Expenses", "Total"]
         rows = _organisation_rows(report)
     elif kind == "years":
-        headers = ["Tax year", "Fees", "Expenses", "Total"]
+        headers = ["Tax year", PAID_FOR_TIME, "Expenses", "Total"]
         rows = _year_rows(report)
     else:
         # Late payments name people: the download is recorded, by organisation.
@@ -189,6 +217,7 @@ def reports(request):
         payment.what_for = _what_for(payment)
     page.object_list = items
     late_unpaid = late.exclude(status=PaymentStatus.PAID).count()
+    earlier_unpaid = _earlier_unpaid(request.user, year_start, today, target)
     return render(
         request,
         "payments/reports.html",
@@ -209,6 +238,8 @@ def reports(request):
             "late_count": page.paginator.count,
             "late_unpaid": late_unpaid,
             "late_paid": page.paginator.count - late_unpaid,
+            "earlier_unpaid": earlier_unpaid,
+            "earlier_year": year_start.year - 1,
             "several_organisations": several,
             "no_activity": NO_ACTIVITY,
         },

@@ -24,9 +24,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -53,8 +54,6 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
-#: The usual target for paying people after they take part (organisations may set their own).
-PAY_WITHIN_DAYS = 14
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -161,11 +160,13 @@ class PeriodTotal:
 
     @property
     def crosses(self) -> bool:
-        """True when the payment being looked at takes fees over the limit."""
+        """True when the payment being looked at adds to fees and takes them over the limit
+        (a voucher, a declined payment or a correction downwards never does)."""
         return (
             self.fees_after is not None
             and self.limit is not None
-            and (self.fees_after > self.limit)
+            and self.this_payment > 0
+            and self.fees_after > self.limit
         )
 
     @property
@@ -373,14 +374,36 @@ def payment_counts_for(*, user: User) -> dict[str, int]:
         **{status: Count("pk", filter=Q(status=status)) for status in PaymentStatus.values}
     )
     approvable = _org_ids(user, Capability.APPROVE_PAYMENTS)
-    counts["to_approve_by_you"] = (
-        Payment.objects.filter(organisation_id__in=approvable, status=PaymentStatus.OWED)
-        .exclude(created_by=user)
+    counts["to_approve_by_you"] = _not_prepared_by(
+        Payment.objects.filter(organisation_id__in=approvable, status=PaymentStatus.OWED), user
+    ).count()
+    counts["waiting_too_long"] = 0
+    for organisation_id in ids:  # one or two: each organisation has its own target
+        target = payment_settings_for(organisation_id=organisation_id).pay_within_days
+        counts["waiting_too_long"] += waiting_longer_than(
+            organisation_id=organisation_id, days=target
+        ).count()
+    counts["claims_to_approve_by_you"] = _not_prepared_by(
+        ExpenseClaim.objects.filter(organisation_id__in=approvable, status=ClaimStatus.SUBMITTED),
+        user,
+    ).count()
+    return counts
+
+
+def _not_prepared_by(rows: QuerySet, user: User) -> QuerySet:
+    """Leave out what the user recorded, changed or is paid: they may not approve those."""
+    return (
+        rows.exclude(created_by=user)
         .exclude(person__user=user)
-        .count()
+        .annotate(prepared_text=Cast("prepared_by_ids", TextField()))
+        .exclude(prepared_text__regex=rf"[\[ ]{int(user.pk)}[,\]]")
     )
-    counts["waiting_too_long"] = Payment.objects.filter(
-        organisation_id__in=ids,
+
+
+def waiting_longer_than(*, organisation_id: int, days: int) -> QuerySet[Payment]:
+    """Payments for time that are still owed or approved, more than `days` after the work."""
+    return Payment.objects.filter(
+        organisation_id=organisation_id,
         status__in=(PaymentStatus.OWED, PaymentStatus.APPROVED),
         kind__in=(
             PaymentKind.INVOLVEMENT,
@@ -388,15 +411,8 @@ def payment_counts_for(*, user: User) -> dict[str, int]:
             PaymentKind.WALKTHROUGH,
             PaymentKind.TASK,
         ),
-        worked_on__lt=timezone.localdate() - datetime.timedelta(days=PAY_WITHIN_DAYS),
-    ).count()
-    counts["claims_to_approve_by_you"] = (
-        ExpenseClaim.objects.filter(organisation_id__in=approvable, status=ClaimStatus.SUBMITTED)
-        .exclude(created_by=user)
-        .exclude(person__user=user)
-        .count()
+        worked_on__lt=timezone.localdate() - datetime.timedelta(days=days),
     )
-    return counts
 
 
 def payment_may_approve(*, user: User, payment: Payment) -> bool:
@@ -404,6 +420,7 @@ def payment_may_approve(*, user: User, payment: Payment) -> bool:
         payment.status == PaymentStatus.OWED
         and payment.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
         and payment.created_by_id != user.pk
+        and user.pk not in payment.prepared_by_ids
         and payment.person.user_id != user.pk
     )
 
@@ -426,8 +443,7 @@ def attendees_without_payment(*, activity) -> QuerySet:
 def payment_list_for_person(*, person: Person) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(person=person)
-        .exclude(status=PaymentStatus.CANCELLED)
-        .select_related("activity")
+        .select_related("activity", "adjustment_of")
         .order_by("-worked_on", "-pk")
     )
 
@@ -498,6 +514,7 @@ def claim_may_approve(*, user: User, claim: ExpenseClaim) -> bool:
         claim.status == ClaimStatus.SUBMITTED
         and claim.organisation_id in _org_ids(user, Capability.APPROVE_PAYMENTS)
         and claim.created_by_id != user.pk
+        and user.pk not in claim.prepared_by_ids
         and claim.person.user_id != user.pk
     )
 

@@ -48,6 +48,8 @@ REFERENCE = re.compile(r"(?P<kind>PAY|EXP)-?(?P<pk>\d{1,12})")
 #: No single rate, payment or expense line is larger than this; a typo, not a fee.
 MAX_AMOUNT = Decimal("10000.00")
 MAX_HOURS = Decimal("100")
+#: Limits on a person's totals may be larger than any one payment (a yearly limit, say).
+MAX_LIMIT = Decimal("100000.00")
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 RECEIPT_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".heif", ".webp", ".pdf")
 RECEIPT_DESCRIBED = "a photo (JPEG, PNG, HEIC or WebP) or a PDF"
@@ -87,6 +89,21 @@ def _check(actor: User, capability: Capability, organisation_id: int) -> None:
 def _is_the_person(actor: User, person: Person) -> bool:
     own = person_for_user(user=actor)
     return own is not None and own.pk == person.pk
+
+
+def _not_their_own(actor: User, person: Person) -> None:
+    """Staff never act on their own pay through the staff pages: a colleague does."""
+    if person.user_id is not None and person.user_id == actor.pk:
+        raise ValidationError(
+            "This is a payment to you, so a colleague needs to do this. You can change how "
+            "you are paid on your own page."
+        )
+
+
+def _prepared_by(record, actor: User) -> None:
+    """Note that the actor recorded or changed the record: they may not approve it."""
+    if actor.pk not in record.prepared_by_ids:
+        record.prepared_by_ids = [*record.prepared_by_ids, actor.pk]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +188,7 @@ def payment_settings_update(*, actor: User, organisation_id: int, **values) -> P
     _check(actor, Capability.MANAGE_PAYMENT_RATES, organisation_id)
     errors = {}
     cleaned = {
-        name: _decimal(values.get(name), name, errors, label=label)
+        name: _decimal(values.get(name), name, errors, label=label, maximum=MAX_LIMIT)
         for name, label in (
             ("weekly_limit", "the weekly limit"),
             ("monthly_limit", "the monthly limit"),
@@ -225,7 +242,7 @@ def payment_choice_update(
     if method == PaymentMethod.DONATE and not charity:
         errors["charity"] = "Say which charity should get the money."
     limits = {
-        name: _decimal(value, name, errors, label=label)
+        name: _decimal(value, name, errors, label=label, maximum=MAX_LIMIT)
         for name, value, label in (
             ("weekly_limit", weekly_limit, "the weekly limit"),
             ("monthly_limit", monthly_limit, "the monthly limit"),
@@ -247,8 +264,11 @@ def payment_choice_update(
         person.receives_benefits = receives_benefits
         person.save(update_fields=["receives_benefits", "updated_at"])  # logged in the audit
     # One by one, so each change reaches the change log.
-    for owed in Payment.objects.select_for_update(of=("self",)).filter(
-        person=person, status=PaymentStatus.OWED
+    # Corrections follow the payment they correct, so they keep their method.
+    for owed in (
+        Payment.objects.select_for_update(of=("self",))
+        .filter(person=person, status=PaymentStatus.OWED)
+        .exclude(kind=PaymentKind.ADJUSTMENT)
     ):
         if (owed.method, owed.charity) != (choice.method, choice.charity):
             owed.method, owed.charity = choice.method, choice.charity
@@ -353,6 +373,7 @@ def payment_create(
     """A payment owed to a person, priced from the rate card in force on the day. The method
     is the one the person chose."""
     _check(actor, Capability.MANAGE_PAYMENTS, person.organisation_id)
+    _not_their_own(actor, person)
     errors = {}
     if kind not in PaymentKind.values or kind == PaymentKind.ADJUSTMENT:
         errors["kind"] = "Choose what the payment is for."
@@ -369,6 +390,10 @@ def payment_create(
         activity = activity or invitation.activity
     if kind == PaymentKind.INVOLVEMENT and activity is None:
         errors["activity"] = "Choose the activity the person took part in."
+    if kind == PaymentKind.INVOLVEMENT and invitation is None and activity is not None:
+        # Paying for taking part is paying for their attendance: link it, so it can't be
+        # paid twice (once here and once for everyone who attended).
+        invitation = Invitation.objects.filter(activity=activity, person=person).first()
     time = _time_values(
         {
             "time_unit": time_unit,
@@ -391,6 +416,7 @@ def payment_create(
             return Payment.objects.create(
                 organisation_id=person.organisation_id,
                 created_by=actor,
+                prepared_by_ids=[actor.pk],
                 person=person,
                 kind=kind,
                 activity=activity,
@@ -471,9 +497,14 @@ def payment_update(
     None keeps the one it has."""
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     payment = _locked(payment)
+    _not_their_own(actor, payment.person)
     if not payment.is_editable:
         raise ValidationError(
             "Only a payment that is still owed can be changed. Once paid, add a correction."
+        )
+    if payment.kind == PaymentKind.ADJUSTMENT:
+        raise ValidationError(
+            "A correction can't be changed. Cancel it and add a new one if it is wrong."
         )
     errors = {}
     description = (description or "").strip()[:300]
@@ -491,6 +522,7 @@ def payment_update(
     priced = _priced(payment.organisation_id, worked_on, time, errors)
     if errors:
         raise ValidationError(errors)
+    _prepared_by(payment, actor)
     payment.worked_on = worked_on
     payment.description = description
     if cost_code is not None:
@@ -512,9 +544,9 @@ def payment_approve(*, actor: User, payment: Payment, acknowledged: bool = False
     payment = _locked(payment)
     if payment.status != PaymentStatus.OWED:
         raise ValidationError(f"This payment is {payment.get_status_display().lower()} already.")
-    if payment.created_by_id == actor.pk:
+    if payment.created_by_id == actor.pk or actor.pk in payment.prepared_by_ids:
         raise ValidationError(
-            "Someone other than the person who recorded this payment must approve it."
+            "You recorded or changed this payment, so someone else must approve it."
         )
     if payment.person.user_id == actor.pk:
         raise ValidationError("Nobody can approve a payment to themselves.")
@@ -545,8 +577,11 @@ def payment_method_change(
     """Staff change how one payment is made, at the person's request, while it is still owed."""
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     payment = _locked(payment)
+    _not_their_own(actor, payment.person)
     if not payment.is_editable:
         raise ValidationError("Only a payment that is still owed can be changed.")
+    if payment.kind == PaymentKind.ADJUSTMENT:
+        raise ValidationError("A correction is made the same way as the payment it corrects.")
     errors = {}
     if method not in PaymentMethod.values:
         errors["method"] = "Choose how the person wants to be paid."
@@ -557,7 +592,8 @@ def payment_method_change(
         raise ValidationError(errors)
     payment.method = method
     payment.charity = charity if method == PaymentMethod.DONATE else ""
-    payment.save(update_fields=["method", "charity", "updated_at"])
+    _prepared_by(payment, actor)
+    payment.save(update_fields=["method", "charity", "prepared_by_ids", "updated_at"])
     return payment
 
 
@@ -566,6 +602,7 @@ def payment_cancel(*, actor: User, payment: Payment, reason: str) -> Payment:
     """Cancel a payment recorded in error, before it is paid. The reason is kept."""
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     payment = _locked(payment)
+    _not_their_own(actor, payment.person)
     if payment.status not in (PaymentStatus.OWED, PaymentStatus.APPROVED):
         raise ValidationError("Only a payment that is owed or approved can be cancelled.")
     reason = (reason or "").strip()
@@ -598,6 +635,7 @@ def payment_mark_paid(
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     paid_on, finance_reference = _paid_values(paid_on, finance_reference)
     payment = _locked(payment)
+    _not_their_own(actor, payment.person)
     if payment.status != PaymentStatus.APPROVED:
         raise ValidationError("Only an approved payment can be marked as paid.")
     payment.status = PaymentStatus.PAID
@@ -614,6 +652,7 @@ def payment_adjust(*, actor: User, payment: Payment, amount, reason: str) -> Pay
     through approval like any other. The paid payment itself never changes."""
     _check(actor, Capability.MANAGE_PAYMENTS, payment.organisation_id)
     payment = _locked(payment)
+    _not_their_own(actor, payment.person)
     if payment.status != PaymentStatus.PAID:
         raise ValidationError("Only a paid payment is corrected this way; change it instead.")
     errors = {}
@@ -640,6 +679,7 @@ def payment_adjust(*, actor: User, payment: Payment, amount, reason: str) -> Pay
     return Payment.objects.create(
         organisation_id=payment.organisation_id,
         created_by=actor,
+        prepared_by_ids=[actor.pk],
         person=payment.person,
         kind=PaymentKind.ADJUSTMENT,
         activity=payment.activity,
@@ -687,6 +727,7 @@ def claim_create(
     return ExpenseClaim.objects.create(
         organisation_id=person.organisation_id,
         created_by=actor,
+        prepared_by_ids=[] if _is_the_person(actor, person) else [actor.pk],
         person=person,
         activity=activity,
         note=(note or "").strip()[:2000],
@@ -758,6 +799,7 @@ def claim_line_add(
             errors.update(problem.message_dict)
     if errors:
         raise ValidationError(errors)
+    _staff_prepared(claim, actor)
     line = ExpenseLine.objects.create(
         claim=claim,
         kind=kind,
@@ -770,6 +812,14 @@ def claim_line_add(
     if receipt is not None:
         _receipt_store(actor, line, receipt)
     return line
+
+
+def _staff_prepared(claim: ExpenseClaim, actor: User) -> None:
+    """Staff who change a claim's costs or send it may not approve it (the person may not
+    either: it is theirs)."""
+    if not _is_the_person(actor, claim.person) and actor.pk not in claim.prepared_by_ids:
+        _prepared_by(claim, actor)
+        claim.save(update_fields=["prepared_by_ids", "updated_at"])
 
 
 def _receipt_store(actor: User, line: ExpenseLine, upload) -> Receipt:
@@ -800,6 +850,7 @@ def receipt_add(*, actor: User, line: ExpenseLine, upload) -> Receipt:
     claim = _locked_claim(line.claim)
     if not claim.is_editable:
         raise ValidationError("This claim has been sent, so nothing can be added to it.")
+    _staff_prepared(claim, actor)
     return _receipt_store(actor, line, upload)
 
 
@@ -810,6 +861,7 @@ def claim_line_remove(*, actor: User, line: ExpenseLine) -> None:
     claim = _locked_claim(line.claim)
     if not claim.is_editable:
         raise ValidationError("This claim has been sent, so it can't be changed.")
+    _staff_prepared(claim, actor)
     stored = [receipt.file for receipt in line.receipts.all()]
     line.delete()
     transaction.on_commit(lambda: [f.storage.delete(f.name) for f in stored])
@@ -825,6 +877,8 @@ def claim_submit(*, actor: User, claim: ExpenseClaim) -> ExpenseClaim:
         raise ValidationError("This claim has been sent already.")
     if not claim.lines.exists():
         raise ValidationError("Add at least one cost before sending the claim.")
+    if not _is_the_person(actor, claim.person):
+        _prepared_by(claim, actor)
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_at = timezone.now()
     claim.returned_reason = ""
@@ -838,9 +892,9 @@ def claim_approve(*, actor: User, claim: ExpenseClaim) -> ExpenseClaim:
     claim = _locked_claim(claim)
     if claim.status != ClaimStatus.SUBMITTED:
         raise ValidationError("Only a claim waiting for approval can be approved.")
-    if claim.created_by_id == actor.pk:
+    if claim.created_by_id == actor.pk or actor.pk in claim.prepared_by_ids:
         raise ValidationError(
-            "Someone other than the person who filled in this claim must approve it."
+            "You filled in or changed this claim, so someone else must approve it."
         )
     if claim.person.user_id == actor.pk:
         raise ValidationError("Nobody can approve their own expense claim.")
@@ -865,6 +919,7 @@ def claim_return(*, actor: User, claim: ExpenseClaim, reason: str) -> ExpenseCla
         )
     claim.status = ClaimStatus.RETURNED
     claim.returned_reason = reason[:2000]
+    claim.returned_at = timezone.now()
     claim.save()
     return claim
 
@@ -876,6 +931,7 @@ def claim_mark_paid(
     _check(actor, Capability.MANAGE_PAYMENTS, claim.organisation_id)
     paid_on, finance_reference = _paid_values(paid_on, finance_reference)
     claim = _locked_claim(claim)
+    _not_their_own(actor, claim.person)
     if claim.status != ClaimStatus.APPROVED:
         raise ValidationError("Only an approved claim can be marked as paid.")
     claim.status = ClaimStatus.PAID
@@ -934,29 +990,49 @@ def finance_paid_problems(*, organisation_id: int, items: list[PaidItem]) -> lis
         if not item.finance_reference:
             problems.append((item.row, "The finance reference is empty."))
     found = {
-        "payment": dict(
-            Payment.objects.filter(
+        "payment": {
+            pk: (status, approved_at)
+            for pk, status, approved_at in Payment.objects.filter(
                 organisation_id=organisation_id, pk__in=wanted["payment"]
-            ).values_list("pk", "status")
-        ),
-        "claim": dict(
-            ExpenseClaim.objects.filter(
+            ).values_list("pk", "status", "approved_at")
+        },
+        "claim": {
+            pk: (status, approved_at)
+            for pk, status, approved_at in ExpenseClaim.objects.filter(
                 organisation_id=organisation_id, pk__in=wanted["claim"]
-            ).values_list("pk", "status")
-        ),
+            ).values_list("pk", "status", "approved_at")
+        },
     }
+    # (A date paid before the approval is checked where the file is read: finance.py.)
     for kind, rows in wanted.items():
         for pk, row in rows.items():
-            status = found[kind].get(pk)
+            status, approved_at = found[kind].get(pk, (None, None))
             reference = f"{'PAY' if kind == 'payment' else 'EXP'}-{pk:06d}"
             if status is None:
                 problems.append((row, f"No payment or claim has the reference {reference} here."))
-            elif status != PaymentStatus.APPROVED:
+            elif status == PaymentStatus.CANCELLED and approved_at is None:
                 problems.append(
                     (
                         row,
-                        f"{reference} is {status.replace('_', ' ')}, not approved, so it "
-                        "can't be marked paid.",
+                        f"{reference} was cancelled before it was approved, so it was never sent "
+                        "to finance: check with finance what they paid.",
+                    )
+                )
+            elif status == PaymentStatus.CANCELLED:
+                problems.append(
+                    (
+                        row,
+                        f"{reference} was cancelled after it was sent to finance: check with "
+                        "finance whether it was paid.",
+                    )
+                )
+            elif status != PaymentStatus.APPROVED:
+                label = (PaymentStatus if kind == "payment" else ClaimStatus)(status).label
+                problems.append(
+                    (
+                        row,
+                        f"{reference} is “{label.lower()}”, not approved, so it can't be "
+                        "marked paid.",
                     )
                 )
     return sorted(problems)
@@ -975,22 +1051,20 @@ def finance_mark_paid(
     if problems:
         raise ValidationError([f"Row {row}: {problem}" for row, problem in problems])
     counts = {"payments": 0, "claims": 0}
-    now = timezone.now()
     for item in items:
         kind, pk = finance_reference_parse(item.reference)
         model = Payment if kind == "payment" else ExpenseClaim
-        changed = (
+        record = (
             model.objects.select_for_update(of=("self",))
             .filter(pk=pk, organisation_id=organisation_id, status=PaymentStatus.APPROVED)
-            .update(
-                status=PaymentStatus.PAID,
-                paid_on=item.paid_on,
-                finance_reference=item.finance_reference[:60],
-                marked_paid_by=actor,
-                updated_at=now,
-            )
+            .first()
         )
-        if changed != 1:  # changed by someone else since the check: undo everything
+        if record is None:  # changed by someone else since the check: undo everything
             raise ValidationError([f"Row {item.row}: {item.reference} changed while importing."])
+        record.status = PaymentStatus.PAID
+        record.paid_on = item.paid_on
+        record.finance_reference = item.finance_reference[:60]
+        record.marked_paid_by = actor
+        record.save()  # one by one, so each shows in the record's history
         counts["payments" if kind == "payment" else "claims"] += 1
     return counts

@@ -28,6 +28,9 @@ urlpatterns = [
     path(
         "expenses/costs/<int:pk>/remove/", claim_views.claim_line_remove, name="claim_line_remove"
     ),
+    path(
+        "expenses/costs/<int:pk>/receipt/", claim_views.claim_receipt_add, name="claim_receipt_add"
+    ),
     path("receipts/<int:pk>/", claim_views.receipt_download, name="receipt_download"),
     path("finance/", finance_views.finance, name="finance"),
     path("finance/export/", finance_views.finance_export, name="finance_export"),

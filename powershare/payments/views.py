@@ -3,9 +3,13 @@ attended an activity), one payment with its actions (approve, change, method, ca
 correct) and one person's payments and payment choices.
 
 Seeing payments needs VIEW_PAYMENTS in the payment's organisation; recording and changing them
-MANAGE_PAYMENTS; approving APPROVE_PAYMENTS, and never one you recorded yourself. Anything else
-answers 404, never 403. Before approving a payment that would take a person who gets benefits
-over one of their limits, the approver sees their totals and the options, and must say so.
+MANAGE_PAYMENTS; approving APPROVE_PAYMENTS, and never one you recorded or changed, nor one to
+you. Staff who are also on the register never record or change their own payments or choices
+here: a colleague does, and their choices are theirs to change in the portal. A correction is
+never changed: it is cancelled and added again. Anything else answers 404, never 403.
+
+Before approving a payment that would take a person who gets benefits over one of their limits,
+the approver sees their totals and the options, and must say so.
 
 A person's payments are personal data: opening one, or a person's payments page, is recorded.
 """
@@ -56,6 +60,10 @@ CLAIMS_SHOWN = 50
 GENERIC_ADVICE = (
     "You can get free, independent advice about benefits from a welfare rights service or "
     "Citizens Advice."
+)
+CORRECTION_NOT_CHANGED = (
+    "A correction can't be changed. If it is wrong, cancel it and add a new correction to "
+    "the paid payment."
 )
 #: The tabs of the list, in the order a payment moves through them.
 STATUS_TABS = [
@@ -153,8 +161,25 @@ def _not_now(request, payment, text: str):
 
 
 def _people_to_pay(user):
-    """Active people on the registers of organisations where the user records payments."""
-    return selectors.people_to_pay_for(user=user)
+    """Active people on the registers of organisations where the user records payments; never
+    the user's own record (a colleague records a payment to them)."""
+    return selectors.people_to_pay_for(user=user).exclude(user_id=user.pk)
+
+
+def _not_approver_because(user, payment) -> str:
+    """Why this user may not approve a payment still owed (empty if they may): the payee, and
+    everyone who recorded or changed it, leave it to someone else."""
+    if payment.person.user_id is not None and payment.person.user_id == user.pk:
+        return (
+            "This payment is to you, so someone else must approve it. A second person checks "
+            "every payment before it is made."
+        )
+    if payment.created_by_id == user.pk or user.pk in (payment.prepared_by_ids or []):
+        return (
+            "You recorded or changed this payment, so someone else must approve it. A second "
+            "person checks every payment before it is made."
+        )
+    return ""
 
 
 def _activities_to_pay_for(user):
@@ -250,12 +275,8 @@ def payment_create(request, **kwargs):
     user = request.user
     _require(user, Capability.MANAGE_PAYMENTS)
     manage_ids = organisation_ids_where(user=user, capability=Capability.MANAGE_PAYMENTS)
-    defaults = selectors.payment_settings_for(organisation_id=manage_ids[0])
-    initial = {
-        "worked_on": timezone.localdate(),
-        "time_unit": TimeUnit.HOURS,
-        "cost_code": defaults.default_cost_code,
-    }
+    people = _people_to_pay(user)
+    initial = {"worked_on": timezone.localdate(), "time_unit": TimeUnit.HOURS}
     for name in ("person", "activity"):
         value = request.GET.get(name, "")
         if value.isdigit():
@@ -264,10 +285,12 @@ def payment_create(request, **kwargs):
         initial["kind"] = PaymentKind.INVOLVEMENT
     form = PaymentForm(
         posted(request),
-        people=_people_to_pay(user),
+        people=people,
         activities=_activities_to_pay_for(user),
         initial=initial,
     )
+    chosen = people.filter(pk=initial["person"]).first() if "person" in initial else None
+    _cost_code_default(form, manage_ids, chosen)
     preview = None
     if request.method == "POST" and form.is_valid():
         fields = form.payment_fields()
@@ -302,8 +325,32 @@ def payment_create(request, **kwargs):
     )
 
 
+def _cost_code_default(form, manage_ids: list[int], person) -> None:
+    """The cost code starts as the default of the organisation the payment is for: the
+    person's, once chosen, or the only one the user records payments in. Otherwise it starts
+    empty, and an empty one is given the person's organisation's default when saved."""
+    organisation_id = (
+        person.organisation_id
+        if person is not None
+        else (manage_ids[0] if len(manage_ids) == 1 else None)
+    )
+    field = form.fields["cost_code"]
+    if organisation_id is None:
+        field.help_text = "Leave empty to use the default cost code of the person's organisation."
+        return
+    default = selectors.payment_settings_for(organisation_id=organisation_id).default_cost_code
+    form.initial["cost_code"] = default
+    field.help_text = (
+        f"The organisation's default is {default}. Leave empty to use it."
+        if default
+        else "Leave empty if there is none."
+    )
+
+
 def _preview(form, fields) -> dict | None:
-    """The amount the payment would be, from the rate card in force on the day, unsaved."""
+    """The amount the payment would be, from the rate card in force on the day, unsaved. The
+    form has already checked what the service checks before pricing (the time within
+    services.MAX_HOURS, more than 0; a description for a task; the activity for taking part)."""
     person = fields["person"]
     card = selectors.rate_card_in_force(
         organisation_id=person.organisation_id, on=fields["worked_on"]
@@ -342,7 +389,14 @@ def activity_payments(request, pk):
     )
     if request.method == "POST" and not can_manage:
         raise Http404("No such page")
-    attendees = list(selectors.attendees_without_payment(activity=activity))
+    attendees = []
+    you_attended = False
+    for invitation in selectors.attendees_without_payment(activity=activity):
+        # A colleague records a payment to you; the service refuses it anyway.
+        if invitation.person.user_id is not None and invitation.person.user_id == user.pk:
+            you_attended = True
+        else:
+            attendees.append(invitation)
     form = AttendeesForm(
         posted(request), attendees=attendees, initial={"time_unit": TimeUnit.HOURS}
     )
@@ -379,6 +433,7 @@ def activity_payments(request, pk):
             "breadcrumbs": _crumbs({"label": activity.title}),
             "activity": activity,
             "attendees": attendees,
+            "you_attended": you_attended,
             "form": form,
             "chosen": set(form.chosen),
             "payments": payments,
@@ -402,15 +457,22 @@ def _actions(user, payment) -> dict:
         user=user, capability=Capability.APPROVE_PAYMENTS, organisation_id=payment.organisation_id
     )
     owed = payment.status == PaymentStatus.OWED
+    # Staff never act on a payment to themselves here: a colleague does.
+    own = people_selectors.person_is_own_record(user=user, person=payment.person)
+    can_manage = can_manage and not own
+    correction = payment.kind == PaymentKind.ADJUSTMENT
+    may_approve = selectors.payment_may_approve(user=user, payment=payment)
     return {
-        "can_approve": selectors.payment_may_approve(user=user, payment=payment),
-        "recorded_by_you": owed and approver and payment.created_by_id == user.pk,
-        "can_change": can_manage and owed,
+        "can_approve": may_approve,
+        "not_approver_because": _not_approver_because(user, payment)
+        if owed and approver and not may_approve
+        else "",
+        # A correction is never changed: it is cancelled and added again.
+        "can_change": can_manage and owed and not correction,
         "can_cancel": can_manage and payment.status in (PaymentStatus.OWED, PaymentStatus.APPROVED),
         "can_mark_paid": can_manage and payment.status == PaymentStatus.APPROVED,
-        "can_correct": can_manage
-        and payment.status == PaymentStatus.PAID
-        and payment.kind != PaymentKind.ADJUSTMENT,
+        "can_correct": can_manage and payment.status == PaymentStatus.PAID and not correction,
+        "is_own": own,
     }
 
 
@@ -469,8 +531,9 @@ def _warning_shown(payment) -> list[dict]:
 
 
 def _extra_hours(payment) -> dict:
-    """The preparation and travel hours paid (as the rate card allowed when it was worked
-    out), each at the hourly rate."""
+    """How the amount was worked out: the time at its rate, then preparation and travel hours
+    (as the rate card allowed) at the hourly rate. Each part is rounded to the penny and the
+    last one shown is what is left of the amount as stored, so the parts always add up to it."""
     card = payment.rate_card
     if card is None:
         return {}
@@ -480,14 +543,16 @@ def _extra_hours(payment) -> dict:
         if card.travel_time_policy == "hourly"
         else Decimal("0")
     )
-    return {
-        "hourly_rate": card.hourly_rate,
-        "preparation": preparation,
-        "preparation_amount": services.pence(preparation * card.hourly_rate),
-        "travel": travel,
-        "travel_amount": services.pence(travel * card.hourly_rate),
+    parts = {
         "time_amount": services.pence(payment.rate * payment.quantity),
+        "preparation_amount": services.pence(preparation * card.hourly_rate),
+        "travel_amount": services.pence(travel * card.hourly_rate),
     }
+    last = "travel_amount" if travel else "preparation_amount" if preparation else "time_amount"
+    parts[last] = payment.amount - sum(
+        (value for name, value in parts.items() if name != last), Decimal("0")
+    )
+    return {"hourly_rate": card.hourly_rate, "preparation": preparation, "travel": travel, **parts}
 
 
 _LIMIT_WORDS = {"week": "weekly", "month": "monthly", "tax_year": "yearly"}
@@ -516,7 +581,7 @@ def payment_approve(request, pk):
     totals = selectors.threshold_check(payment=payment)
     crossed = selectors.crossing(totals)
     form = ApproveForm(posted(request), crossing=bool(crossed), name=person.first_name)
-    recorded_by_you = payment.created_by_id == user.pk
+    may_approve = selectors.payment_may_approve(user=user, payment=payment)
     if request.method == "GET":
         _payment_read_record(request, payment, "opened to approve")
     if request.method == "POST" and form.is_valid():
@@ -554,7 +619,8 @@ def payment_approve(request, pk):
             # The most that could be paid in fees without crossing any of the limits.
             "room": min((max(Decimal("0"), t.limit - t.fees) for t in crossed), default=None),
             "advice": _advice(payment.organisation_id) or GENERIC_ADVICE,
-            "recorded_by_you": recorded_by_you,
+            "may_approve": may_approve,
+            "not_approver_because": "" if may_approve else _not_approver_because(user, payment),
             "is_owed": payment.status == PaymentStatus.OWED,
             "declines": payment.method == PaymentMethod.DECLINE,
         },
@@ -576,6 +642,8 @@ def payment_edit(request, pk):
                 else ""
             ),
         )
+    if payment.kind == PaymentKind.ADJUSTMENT:
+        return _not_now(request, payment, CORRECTION_NOT_CHANGED)
     form = PaymentEditForm(
         posted(request),
         initial={
@@ -626,6 +694,8 @@ def payment_method(request, pk):
         return _not_now(
             request, payment, "How a payment is made can only be changed while it is owed."
         )
+    if payment.kind == PaymentKind.ADJUSTMENT:
+        return _not_now(request, payment, CORRECTION_NOT_CHANGED)
     form = MethodForm(
         posted(request), initial={"method": payment.method, "charity": payment.charity}
     )
@@ -846,6 +916,7 @@ def person_payments(request, pk):
                 capability=Capability.MANAGE_PAYMENTS,
                 organisation_id=person.organisation_id,
             ),
+            "is_own": people_selectors.person_is_own_record(user=user, person=person),
             "can_see_record": user_can(
                 user=user, capability=Capability.VIEW_PEOPLE, organisation_id=person.organisation_id
             ),
@@ -868,6 +939,13 @@ def person_choice(request, pk):
     person = people_selectors.person_get_for(
         user=request.user, pk=pk, may=Capability.MANAGE_PAYMENTS
     )
+    if people_selectors.person_is_own_record(user=request.user, person=person):
+        messages.info(
+            request,
+            "This is your own record. You choose how you are paid, and your limits, on your "
+            "own page.",
+        )
+        return redirect("portal:payment_choice")
     choice = selectors.payment_choice_for(person=person)
     defaults = selectors.payment_settings_for(organisation_id=person.organisation_id)
     form = PersonChoiceForm(

@@ -19,15 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from powershare.audit.models import AccessEvent
 from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.lib.templatetags.design_system import pounds
 from powershare.payments import selectors as payment_selectors
 from powershare.payments import services as payment_services
-from powershare.payments.claim_forms import ExpenseLineForm
+from powershare.payments.claim_forms import ExpenseLineForm, ReceiptForm
 from powershare.payments.claim_views import (
     activities_claimed_for,
     mileage_rate_for,
     receipt_response,
 )
-from powershare.payments.models import ClaimStatus, PaymentMethod, PaymentStatus
+from powershare.payments.models import ClaimStatus, PaymentKind, PaymentMethod, PaymentStatus
 from powershare.people.services import person_read_record
 from powershare.system.submissions import submit_form_once
 
@@ -39,9 +40,10 @@ PAYMENTS_PAGE_SIZE = 25
 CLAIMS_SHOWN = 10
 CLAIMS_PAGE_SIZE = 25
 
+#: Councils using PowerShare may be anywhere in the UK, so no one national service is named.
 GENERIC_ADVICE = (
-    "For free, independent advice about benefits, you can contact Citizens Advice Scotland "
-    "or a welfare rights adviser at your council. Your contact can help you find one."
+    "For free, independent advice about benefits, you can contact Citizens Advice or a welfare "
+    "rights service. Your contact can help you find one."
 )
 
 
@@ -59,14 +61,36 @@ def _claim_crumbs(claim, *items):
     )
 
 
+def _day(value) -> str:
+    return f"{value:%-d %B %Y}" if value else ""
+
+
+def _is_correction(payment) -> bool:
+    return payment.kind == PaymentKind.ADJUSTMENT
+
+
 def payment_status_words(payment) -> str:
     """A payment's status in plain words, as the person would say it."""
+    day = _day(payment.paid_on)
+    if payment.status == PaymentStatus.CANCELLED:
+        return "Not going ahead"
     if payment.status == PaymentStatus.DECLINED or payment.method == PaymentMethod.DECLINE:
         return "You chose not to be paid"
+    if _is_correction(payment) and payment.amount < 0:
+        # Less than we first worked out: nothing comes to the person.
+        if payment.status == PaymentStatus.PAID:
+            return f"Settled on {day}" if day else "Settled"
+        if payment.status == PaymentStatus.APPROVED:
+            return "Approved"
+        return "We're checking this correction"
+    if payment.method == PaymentMethod.DONATE:
+        charity = payment.charity or "your charity"
+        if payment.status == PaymentStatus.PAID:
+            return f"Given to {charity}" + (f" on {day}" if day else "")
+        if payment.status == PaymentStatus.APPROVED:
+            return f"Approved – we'll give this to {charity}"
+        return f"We'll give this to {charity}"
     if payment.status == PaymentStatus.PAID:
-        day = f"{payment.paid_on:%-d %B %Y}" if payment.paid_on else ""
-        if payment.method == PaymentMethod.DONATE:
-            return f"Given to {payment.charity or 'your charity'}" + (f" on {day}" if day else "")
         return f"Paid on {day}" if day else "Paid"
     if payment.status == PaymentStatus.APPROVED:
         return "Approved – on its way"
@@ -76,7 +100,46 @@ def payment_status_words(payment) -> str:
 def payment_method_words(payment) -> str:
     if payment.method == PaymentMethod.DONATE:
         return f"Given to a charity: {payment.charity}" if payment.charity else "Given to a charity"
+    if payment.method == PaymentMethod.DECLINE:
+        return "Not paid, as you asked"
     return PaymentMethod(payment.method).label
+
+
+def correction_words(payment) -> str:
+    """What a correction changed, without our references: "£20.00 less than we first worked
+    out"."""
+    more_or_less = "more" if payment.amount > 0 else "less"
+    return (
+        f"A correction to an earlier payment: {pounds(abs(payment.amount))} {more_or_less} "
+        "than we first worked out"
+    )
+
+
+def payment_words(payment):
+    """Everything the person's page says about one payment, in their words."""
+    correction = _is_correction(payment)
+    if payment.activity is not None:
+        payment.title = payment.activity.title
+    elif correction:
+        payment.title = "A correction to an earlier payment"
+    else:
+        payment.title = payment.description or payment.get_kind_display()
+    if correction:
+        payment.what_for = correction_words(payment)
+        more_or_less = "more" if payment.amount > 0 else "less"
+        payment.amount_words = f"{pounds(abs(payment.amount))} {more_or_less}"
+    else:
+        payment.what_for = payment.description if payment.activity is not None else ""
+        payment.amount_words = pounds(payment.amount)
+    payment.status_words = payment_status_words(payment)
+    payment.method_words = payment_method_words(payment)
+    # Nothing is paid for a cancelled payment or a correction downwards.
+    payment.shows_method = payment.status != PaymentStatus.CANCELLED and not (
+        correction and payment.amount < 0
+    )
+    shows_reason = correction or payment.status == PaymentStatus.CANCELLED
+    payment.why = payment.reason.strip() if shows_reason and payment.reason else ""
+    return payment
 
 
 CLAIM_STATUS_WORDS = {
@@ -113,8 +176,7 @@ def payments(request, person):
     ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for payment in rows:
-        payment.status_words = payment_status_words(payment)
-        payment.method_words = payment_method_words(payment)
+        payment_words(payment)
     page.object_list = rows
 
     all_claims = request.GET.get("claims") == "all"
@@ -411,3 +473,44 @@ def receipt(request, person, pk):
         action=AccessEvent.Action.DOWNLOADED,
     )
     return receipt_response(found)
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def expense_receipt_add(request, person, pk):
+    """A receipt for a cost already saved on the person's own claim, while they can still
+    change it (for example after we sent it back asking for one)."""
+    claim, line = _own_line(person, pk)
+    if not claim.is_editable:
+        messages.info(request, "You've sent this claim, so it can't be changed.")
+        return redirect("portal:expense", pk=claim.pk)
+    form = ReceiptForm(posted(request), request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            payment_services.receipt_add(
+                actor=request.user, line=line, upload=form.cleaned_data["receipt"]
+            )
+            return reverse("portal:expense", args=[claim.pk]) + "#costs"
+
+        done = submit_form_once(
+            request,
+            form,
+            create,
+            success="Thank you, your receipt is saved. Send your claim when it's ready.",
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "portal/expense_receipt_add.html",
+        {
+            "page_title": "Add a receipt",
+            "breadcrumbs": _claim_crumbs(claim, {"label": "Add a receipt"}),
+            "person": person,
+            "claim": claim,
+            "line": line,
+            "receipts": list(line.receipts.all()),
+            "form": form,
+        },
+    )

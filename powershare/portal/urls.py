@@ -50,6 +50,11 @@ urlpatterns = [
         payment_views.expense_remove_cost,
         name="expense_remove_cost",
     ),
+    path(
+        "payments/expenses/costs/<int:pk>/receipt/",
+        payment_views.expense_receipt_add,
+        name="expense_receipt_add",
+    ),
     path("payments/expenses/<int:pk>/send/", payment_views.expense_send, name="expense_send"),
     path("payments/receipts/<int:pk>/", payment_views.receipt, name="receipt"),
     path("details/", views.my_details, name="details"),

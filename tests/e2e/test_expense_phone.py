@@ -167,6 +167,7 @@ def test_the_other_payment_pages_pass_axe_on_a_phone(open_tab, personas):
         (f"/my/payments/expenses/{claim.pk}/", "Her unsent claim"),
         (f"/my/payments/expenses/{claim.pk}/add/", "Add a cost"),
         (f"/my/payments/expenses/costs/{line.pk}/remove/", "Remove this cost?"),
+        (f"/my/payments/expenses/costs/{line.pk}/receipt/", "Add a receipt"),
         (f"/my/payments/expenses/{claim.pk}/send/", "Send your claim?"),
     ]:
         tab.goto(path)
@@ -182,6 +183,14 @@ def test_the_other_payment_pages_pass_axe_on_a_phone(open_tab, personas):
     )
     expect(tab.page.get_by_label("Weekly limit (optional)")).to_have_value("not a number")
     _check_page(tab, "How you'd like to be paid, with errors")
+    # A receipt for a saved cost, sent with no file chosen.
+    tab.goto(f"/my/payments/expenses/costs/{line.pk}/receipt/")
+    tab.page.get_by_role("button", name="Save the receipt").click()
+    tab.page.wait_for_load_state("load")
+    expect(tab.page.locator(".ds_error-summary")).to_contain_text(
+        "Choose a photo or a PDF of the receipt."
+    )
+    _check_page(tab, "Add a receipt, with errors")
     # A new claim with a cost that needs fixing.
     tab.goto("/my/payments/expenses/new/")
     tab.page.get_by_role("button", name="Save this cost").click()
@@ -232,6 +241,24 @@ def test_the_staff_claim_pages_pass_axe(open_tab, personas):
     tab.page.wait_for_load_state("load")
     expect(tab.page.locator("main")).to_contain_text("10.0 miles × £0.45")
     _check_page(tab, "A claim with a cost")
+    # A receipt for the cost just saved: the form, then with its error, then added.
+    tab.page.get_by_role("link", name=re.compile("^Add a receipt")).click()
+    tab.page.wait_for_load_state("load")
+    _check_page(tab, "Add a receipt")
+    tab.page.get_by_role("button", name="Add the receipt").click()
+    tab.page.wait_for_load_state("load")
+    expect(tab.page.locator(".ds_error-summary")).to_contain_text(
+        "Choose a photo or a PDF of the receipt."
+    )
+    _check_page(tab, "Add a receipt, with errors")
+    tab.page.get_by_label("Photo of the receipt").set_input_files(
+        {"name": "mileage-log.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
+    )
+    tab.page.get_by_role("button", name="Add the receipt").click()
+    tab.page.wait_for_load_state("load")
+    expect(tab.page.locator("main")).to_contain_text("mileage-log.pdf")
+    expect(tab.page.get_by_role("link", name=re.compile("^Add another receipt"))).to_be_visible()
+    _check_page(tab, "A claim with a cost and its receipt")
     tab.page.get_by_role("link", name=re.compile("^Remove")).click()
     tab.page.wait_for_load_state("load")
     _check_page(tab, "Remove this cost?")

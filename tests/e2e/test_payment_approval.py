@@ -85,7 +85,7 @@ def test_the_warning_comes_before_approval_by_a_second_person(open_tab, personas
     alice = open_tab("alice")
     alice.goto(detail)
     expect(alice.page.locator("#second-person")).to_contain_text(
-        "You recorded this payment, so someone else must approve it"
+        "You recorded or changed this payment, so someone else must approve it"
     )
     expect(alice.page.locator(f'main a[href="{approve}"]')).to_have_count(0)
     _axe(alice)
@@ -179,6 +179,9 @@ def test_every_payment_page_passes_axe_with_and_without_errors(open_tab, persona
         paid_on=DAY,
         finance_reference="BACS-1",
     )
+    correction = services.payment_adjust(
+        actor=personas.alice, payment=paid, amount="-5.00", reason="Paid for too long"
+    )
 
     alice = open_tab("alice")
     for path in (
@@ -188,6 +191,7 @@ def test_every_payment_page_passes_axe_with_and_without_errors(open_tab, persona
         f"/payments/{payment.pk}/",
         f"/payments/{payment.pk}/approve/",
         f"/payments/{paid.pk}/",
+        f"/payments/{correction.pk}/",
         f"/payments/people/{sam.pk}/",
         "/payments/rates/",
     ):

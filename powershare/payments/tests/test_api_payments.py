@@ -19,7 +19,8 @@ from django.urls import reverse
 from powershare.accounts.services import api_token_create
 from powershare.audit.models import AccessEvent
 from powershare.payments import services
-from powershare.payments.models import ExpenseClaim, ExpenseLine
+from powershare.payments.models import ExpenseClaim, ExpenseLine, Payment
+from powershare.payments.tests import factories
 from tests.personas import MARKER, sign_in
 
 ERROR_KEYS = {"code", "detail", "errors"}
@@ -102,6 +103,90 @@ def test_alice_reads_one_payment(personas, samples):
     assert response.json()["reference"] == payment.reference
 
 
+def _events(**filters):
+    return list(AccessEvent.objects.filter(**filters).order_by("pk"))
+
+
+def test_reading_one_payment_is_written_to_the_access_log(personas, samples):
+    payment = samples["payment"]
+    url = _url("payment_detail", payment_id=payment.pk)
+    assert _client(personas, "alice").get(url).status_code == 200
+    [event] = _events(subject_type=payment._meta.verbose_name)
+    assert event.user == personas.alice
+    assert event.organisation_id == personas.council_a.pk
+    assert event.action == AccessEvent.Action.VIEWED
+    assert event.subject_id == str(payment.pk)
+    assert event.description == (
+        f"{payment.reference} of person {samples['person'].reference}: payment read (API)"
+    )
+    assert event.path == url
+    # The person's name is never in the log (it outlives erasure).
+    assert MARKER not in event.description
+
+
+def test_a_payment_list_narrowed_to_a_person_is_written_to_the_access_log_once(personas, samples):
+    client = _client(personas, "alice")
+    person = samples["person"]
+    assert client.get(_url("payment_list")).status_code == 200
+    assert client.get(_url("payment_list"), {"status": "owed"}).status_code == 200
+    assert _events() == []  # a list of everyone's payments names nobody in particular
+    response = client.get(_url("payment_list"), {"person_id": person.pk, "page_size": 1})
+    assert response.json()["count"] == 1
+    [event] = _events()
+    assert (event.user, event.organisation_id) == (personas.alice, personas.council_a.pk)
+    assert (event.subject_type, event.subject_id) == (
+        person._meta.verbose_name,
+        str(person.pk),
+    )
+    assert event.description == f"{person.reference}: payments listed (API)"
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "nina"])
+def test_outsiders_narrowing_a_list_to_a_person_leave_no_access_event(personas, samples, persona):
+    client = _client(personas, persona)
+    person = samples["person"]
+    assert client.get(_url("payment_list"), {"person_id": person.pk}).json()["count"] == 0
+    assert client.get(_url("claim_list"), {"person_id": person.pk}).json()["count"] == 0
+    assert client.get(_url("payment_list"), {"person_id": 2**63 - 1}).json()["count"] == 0
+    assert _events() == []
+
+
+def test_the_payment_list_runs_a_fixed_number_of_queries(personas, samples):
+    client = _client(personas, "alice")
+    activity = samples["activity"]
+
+    def add(count):
+        Payment.objects.bulk_create(
+            factories.payment(
+                samples["person"],
+                "25.00",
+                save=False,
+                kind="involvement",
+                activity=activity,
+                created_by=personas.alice,
+            )
+            for _ in range(count)
+        )
+
+    def count(**params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_url("payment_list"), {"page_size": 100, **params})
+        assert response.status_code == 200
+        return len(queries), len(response.json()["items"])
+
+    add(8)
+    client.get(_url("payment_list"))  # the token's first use is recorded once
+    few, shown = count()
+    assert shown == 10  # with the two sample payments
+    few_person, _ = count(person_id=samples["person"].pk)
+    add(490)
+    many, shown = count()
+    assert shown == 100
+    many_person, _ = count(person_id=samples["person"].pk)
+    assert many == few
+    assert many_person == few_person
+
+
 @pytest.mark.parametrize("persona", OUTSIDERS)
 def test_outsiders_see_no_payments(personas, samples, persona):
     client = _client(personas, persona)
@@ -166,6 +251,34 @@ def test_the_claim_list_filters_and_reads_one(personas, samples):
     _assert_error(
         client.get(_url("claim_detail", claim_id=samples["erin_claim"].pk)), 404, "not_found"
     )
+
+
+def test_reading_one_claim_is_written_to_the_access_log(personas, samples):
+    claim = samples["claim"]
+    url = _url("claim_detail", claim_id=claim.pk)
+    assert _client(personas, "alice").get(url).status_code == 200
+    [event] = _events()
+    assert (event.user, event.organisation_id) == (personas.alice, personas.council_a.pk)
+    assert (event.subject_type, event.subject_id) == (claim._meta.verbose_name, str(claim.pk))
+    assert event.description == (
+        f"Expense claim {claim.reference} of {samples['person'].reference}: read (API)"
+    )
+    assert event.path == url
+
+
+def test_a_claim_list_narrowed_to_a_person_is_written_to_the_access_log_once(personas, samples):
+    client = _client(personas, "alice")
+    person = samples["person"]
+    assert client.get(_url("claim_list")).json()["count"] == 1
+    assert _events() == []
+    assert client.get(_url("claim_list"), {"person_id": person.pk}).json()["count"] == 1
+    [event] = _events()
+    assert (event.subject_type, event.subject_id) == (
+        person._meta.verbose_name,
+        str(person.pk),
+    )
+    assert event.description == f"{person.reference}: expense claims listed (API)"
+    assert event.user == personas.alice
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)

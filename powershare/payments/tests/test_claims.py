@@ -87,6 +87,7 @@ def test_outsiders_get_404_on_every_claim_page(client_for, samples):
         _url("claim_return", claim.pk),
         _url("claim_paid", claim.pk),
         _url("claim_line_remove", line.pk),
+        _url("claim_receipt_add", line.pk),
         _url("receipt_download", receipt.pk),
     ]
     for name in OUTSIDERS:
@@ -330,10 +331,12 @@ def test_approval_needs_a_second_person(client, client_for, samples, pat):
     claim = samples["claim"]  # filled in by alice
     alice = client_for("alice")
     detail = alice.get(_url("claim_detail", claim.pk)).content.decode()
-    assert "You filled in this claim, so someone else must approve it." in detail
+    assert "You filled in or changed this claim, so someone else must approve it." in detail
     assert _url("claim_approve", claim.pk) not in detail
     page = alice.get(_url("claim_approve", claim.pk)).content.decode()
-    assert "someone else must approve it" in page
+    assert "You filled in or changed this claim, so someone else must approve it." in page
+    assert "ask a colleague who approves payments" in page
+    assert "<button" not in page.split("<main", 1)[1]
     alice.post(_url("claim_approve", claim.pk))
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
@@ -490,3 +493,260 @@ def test_expenses_never_change_a_persons_totals(client, client_for, samples, pat
     year = selectors.tax_year_totals_for_person(person=person, today=today)
     assert year["fees"] == Decimal("40.00")
     assert year["expenses"] >= Decimal("295.00")
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may approve: never someone who changed the claim, nor the person it pays
+
+
+def test_someone_who_changed_the_claim_is_told_kindly_and_cannot_approve(client, samples, pat):
+    claim = samples["claim"]
+    ExpenseClaim.objects.filter(pk=claim.pk).update(prepared_by_ids=[pat.pk])
+    second = _client(client, pat)
+    detail = second.get(_url("claim_detail", claim.pk)).content.decode()
+    assert "You filled in or changed this claim, so someone else must approve it." in detail
+    assert _url("claim_approve", claim.pk) not in detail
+    page = second.get(_url("claim_approve", claim.pk))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "You filled in or changed this claim" in html
+    assert "Approve £12.40" not in html
+    second.post(_url("claim_approve", claim.pk))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert claim.approved_by is None
+
+
+@pytest.fixture
+def pat_person(personas, pat):
+    """Pat is also on council A's register: someone paid for their lived experience."""
+    return Person.objects.create(
+        organisation=personas.council_a,
+        full_name="Pat Paterson",
+        email=pat.email,
+        user=pat,
+        age_band="26_64",
+    )
+
+
+def test_staff_never_approve_or_change_a_claim_that_pays_them(
+    client, client_for, samples, personas, pat, pat_person
+):
+    alice = client_for("alice")
+    claim = _start(alice, pat_person)
+    _add(alice, claim, amount="8.00")
+    assert alice.post(_url("claim_submit", claim.pk)).status_code == 302
+    second = _client(client, pat)
+    detail = second.get(_url("claim_detail", claim.pk))
+    assert detail.status_code == 200
+    html = detail.content.decode()
+    assert "This claim is for you, so someone else must approve it." in html
+    assert "This claim is for you. You can change your own claims on your own page" in html
+    assert reverse("portal:expense", args=[claim.pk]) in html
+    for name in ("claim_approve", "claim_return", "claim_line_add", "claim_paid"):
+        assert _url(name, claim.pk) not in html, name
+    page = second.get(_url("claim_approve", claim.pk)).content.decode()
+    assert "This claim is for you" in page
+    assert "Approve £8.00" not in page
+    second.post(_url("claim_approve", claim.pk))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+
+
+def test_staff_starting_or_filling_in_their_own_claim_are_told_why_not(
+    client, client_for, samples, pat, pat_person
+):
+    """Staff claim their own expenses on their own page: the staff pages say so, never fail,
+    and change nothing."""
+    second = _client(client, pat)
+    before = ExpenseClaim.objects.count()
+    page = second.get(_url("claim_create", person=pat_person.pk))
+    assert page.status_code == 200
+    assert "This is your own record." in page.content.decode()
+    assert reverse("portal:expense_new") in page.content.decode()
+    response = second.post(_url("claim_create", person=pat_person.pk), {"form_token": "mine"})
+    assert response.status_code == 200
+    assert "start a claim for yourself here." in response.content.decode()
+    assert ExpenseClaim.objects.count() == before
+    # A claim alice started for pat: pat can't add to it, remove from it or send it here.
+    alice = client_for("alice")
+    claim = _start(alice, pat_person)
+    _add(alice, claim, amount="3.00")
+    line = claim.lines.get()
+    second = _client(client, pat)
+    detail = _url("claim_detail", claim.pk)
+    attempts = [
+        _add(second, claim, once="pat-adds", amount="5.00"),
+        second.post(
+            _url("claim_receipt_add", line.pk),
+            {"form_token": "pat-receipt", "receipt": SimpleUploadedFile("r.png", PNG)},
+        ),
+        second.post(_url("claim_line_remove", line.pk)),
+        second.post(_url("claim_submit", claim.pk)),
+        second.get(_url("claim_receipt_add", line.pk)),
+    ]
+    for response in attempts:
+        assert response.status_code == 302
+        assert response["Location"] == detail
+    html = second.get(detail).content.decode()
+    assert "do this here, because this claim is for you." in html
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DRAFT
+    assert list(claim.lines.values_list("amount", flat=True)) == [Decimal("3.00")]
+    assert not Receipt.objects.filter(line__claim=claim).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Learning leads find the people they pay by name
+
+
+@pytest.fixture
+def lena(personas):
+    """A learning lead in council A: records and approves pay, never sees the register."""
+    return _user(f"lena.{MARKER}@a.example", "Lena Lamont", personas.council_a, Role.LEARNING_LEAD)
+
+
+def test_a_learning_lead_finds_a_person_by_name_and_starts_a_claim(client, samples, lena):
+    from powershare.accounts.roles import Capability
+    from powershare.accounts.selectors import user_can
+
+    assert not user_can(user=lena, capability=Capability.VIEW_PEOPLE)
+    person = samples["person"]
+    lead = _client(client, lena)
+    page = lead.get(_url("claim_create", q=person.full_name.split()[-1][:5]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"?person={person.pk}" in html
+    assert f"Start a claim for {person.full_name}" in html
+    # Names only: nothing else from the register.
+    assert person.email not in html
+    assert lead.get(_url("claim_create", person=person.pk)).status_code == 200
+    claim = _start(lead, person)
+    assert claim.created_by == lena
+    assert AccessEvent.objects.filter(
+        user=lena, description="Names searched to start an expense claim"
+    ).exists()
+
+
+def test_the_name_search_finds_no_one_from_another_council(client_for, samples):
+    person = samples["person"]
+    html = client_for("charlie").get(_url("claim_create", q=person.full_name)).content.decode()
+    assert f"?person={person.pk}" not in html
+    assert "No one you can pay matches" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# A receipt for a cost already saved
+
+
+def test_a_receipt_is_added_to_a_saved_cost_after_the_claim_is_sent_back(
+    client, client_for, samples, personas, pat
+):
+    alice = client_for("alice")
+    claim = _start(alice, samples["person"])
+    _add(alice, claim, amount="18.20", description="Taxi home")
+    line = claim.lines.get()
+    alice.post(_url("claim_submit", claim.pk))
+    # While it waits for approval nothing is added: back to the claim.
+    assert alice.get(_url("claim_receipt_add", line.pk)).status_code == 302
+    refused = alice.post(
+        _url("claim_receipt_add", line.pk),
+        {"form_token": "early", "receipt": SimpleUploadedFile("taxi.jpg", JPEG)},
+    )
+    assert refused.status_code == 302
+    assert not line.receipts.exists()
+
+    second = _client(client, pat)
+    second.post(
+        _url("claim_return", claim.pk), {"reason": "Please add a photo of the taxi receipt."}
+    )
+    alice = client_for("alice")
+    detail = alice.get(_url("claim_detail", claim.pk)).content.decode()
+    assert "Please add a photo of the taxi receipt." in detail
+    assert f'href="{_url("claim_receipt_add", line.pk)}">Add a receipt<' in detail
+
+    form = alice.get(_url("claim_receipt_add", line.pk))
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert 'type="file"' in html
+    assert 'accept="image/*,application/pdf"' in html
+    assert 'enctype="multipart/form-data"' in html
+    assert "Taxi home" in html
+    assert "£18.20" in html
+
+    empty = alice.post(_url("claim_receipt_add", line.pk), {"form_token": "none"})
+    assert empty.status_code == 200
+    assert "Choose a photo or a PDF of the receipt." in empty.content.decode()
+    assert "There is a problem" in empty.content.decode()
+
+    response = alice.post(
+        _url("claim_receipt_add", line.pk),
+        {
+            "form_token": "taxi",
+            "receipt": SimpleUploadedFile("taxi.jpg", JPEG, content_type="image/jpeg"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url("claim_detail", claim.pk) + "#costs"
+    receipt = line.receipts.get()
+    assert (receipt.original_name, receipt.content_type) == ("taxi.jpg", "image/jpeg")
+    assert receipt.uploaded_by == personas.alice
+    detail = alice.get(_url("claim_detail", claim.pk)).content.decode()
+    assert "taxi.jpg" in detail
+    assert "The receipt is added." in detail
+    assert f'href="{_url("claim_receipt_add", line.pk)}">Add another receipt<' in detail
+    # Sending the same form again adds nothing more.
+    alice.post(
+        _url("claim_receipt_add", line.pk),
+        {"form_token": "taxi", "receipt": SimpleUploadedFile("taxi.jpg", JPEG)},
+    )
+    assert line.receipts.count() == 1
+    # Alice changed the claim: someone else approves it.
+    claim.refresh_from_db()
+    assert personas.alice.pk in claim.prepared_by_ids
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("setup.exe", b"MZ\x90\x00rest", "is not one of those"),
+        ("receipt.jpg", b"This is just text pretending to be a photo", "match its name"),
+        ("empty.jpg", b"", "The file is empty"),
+    ],
+)
+def test_a_wrong_receipt_for_a_saved_cost_is_refused_kindly(
+    client_for, samples, name, content, message
+):
+    client = client_for("alice")
+    claim = _start(client, samples["person"])
+    _add(client, claim, amount="4.00")
+    line = claim.lines.get()
+    response = client.post(
+        _url("claim_receipt_add", line.pk),
+        {"form_token": f"bad-{name}", "receipt": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "There is a problem" in html
+    assert not line.receipts.exists()
+
+
+def test_outsiders_cannot_add_a_receipt_to_a_cost(client_for, samples):
+    alice = client_for("alice")
+    claim = _start(alice, samples["person"])
+    _add(alice, claim, amount="4.00")
+    line = claim.lines.get()
+    for name in OUTSIDERS:
+        client = client_for(name)
+        assert client.get(_url("claim_receipt_add", line.pk)).status_code == 404, name
+        response = client.post(
+            _url("claim_receipt_add", line.pk),
+            {"form_token": f"out-{name}", "receipt": SimpleUploadedFile("x.png", PNG)},
+        )
+        assert response.status_code == 404, name
+    # Nor through a cost on erin's own claim she has not sent.
+    erin_line = samples["erin_claim_line"]
+    assert client_for("alice").get(_url("claim_receipt_add", erin_line.pk)).status_code == 404
+    assert not line.receipts.exists()
+    assert client_for("alice").get(_url("claim_receipt_add", 10**20)).status_code == 404

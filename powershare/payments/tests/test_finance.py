@@ -348,13 +348,14 @@ def test_export_then_import_marks_everything_paid(client_for, personas, samples,
     first, second, claim = three_approved(personas, samples, approver)
     client = client_for("alice")
     rows = export_csv(client)
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    # Approved today, so paid today: finance can't have paid them before.
+    today = timezone.localdate()
     filled = fill_in(
         rows,
         {
-            first.reference: (yesterday.isoformat(), "BACS-0001"),
-            second.reference: (f"{yesterday:%d/%m/%Y}", "BACS-0002"),
-            claim.reference: (yesterday.isoformat(), "BACS-0003"),
+            first.reference: (today.isoformat(), "BACS-0001"),
+            second.reference: (f"{today:%d/%m/%Y}", "BACS-0002"),
+            claim.reference: (today.isoformat(), "BACS-0003"),
         },
     )
     preview = upload(client, csv_bytes(filled))
@@ -370,9 +371,9 @@ def test_export_then_import_marks_everything_paid(client_for, personas, samples,
     assert done.status_code == 302
     assert done["Location"] == reverse("payments:finance")
     assert _statuses(first, second, claim) == ["paid"] * 3
-    assert (first.paid_on, first.finance_reference) == (yesterday, "BACS-0001")
-    assert (second.paid_on, second.finance_reference) == (yesterday, "BACS-0002")
-    assert (claim.paid_on, claim.finance_reference) == (yesterday, "BACS-0003")
+    assert (first.paid_on, first.finance_reference) == (today, "BACS-0001")
+    assert (second.paid_on, second.finance_reference) == (today, "BACS-0002")
+    assert (claim.paid_on, claim.finance_reference) == (today, "BACS-0003")
     assert first.marked_paid_by == personas.alice
     message = _page(client.get(done["Location"]))
     assert "Marked paid: 2 payments and 1 expense claim." in message
@@ -406,7 +407,7 @@ def test_export_then_import_as_xlsx(client_for, personas, samples, approver):
     header = [cell.value for cell in sheet[1]]
     paid_on = header.index("Paid on") + 1
     their_ref = header.index("Finance reference") + 1
-    day = timezone.localdate() - datetime.timedelta(days=2)
+    day = timezone.localdate()  # the day they were approved
     for number in range(2, sheet.max_row + 1):
         # An Excel date cell, and a finance reference typed as a number.
         sheet.cell(number, paid_on).value = datetime.datetime.combine(day, datetime.time())
@@ -482,6 +483,85 @@ def test_the_service_refuses_the_whole_file_too(personas, samples, approver):
     assert _statuses(first, claim) == ["approved", "approved"]
 
 
+def test_a_date_paid_before_the_approval_is_named_by_row(client_for, personas, samples, approver):
+    first, second, claim = three_approved(personas, samples, approver)
+    five_days_ago = timezone.now() - datetime.timedelta(days=5)
+    approved_on = timezone.localdate(five_days_ago)
+    Payment.objects.filter(pk__in=[first.pk, second.pk]).update(approved_at=five_days_ago)
+    ExpenseClaim.objects.filter(pk=claim.pk).update(approved_at=five_days_ago)
+    early = approved_on - datetime.timedelta(days=1)
+    page = _problems_for(
+        client_for("alice"),
+        [
+            ["Reference", "Paid on", "Finance reference"],
+            [first.reference, approved_on.isoformat(), "F-1"],  # the same day: fine
+            [second.reference, f"{early:%d/%m/%Y}", "F-2"],
+            [claim.reference, early.isoformat(), "F-3"],
+            ["PAY-999999", early.isoformat(), "F-4"],  # unknown: that problem alone
+        ],
+    )
+    assert "The file has 3 problems in 3 rows. Nothing has been marked paid." in page
+    assert (
+        f"Row 3, column paid_on (“{early.isoformat()}”): The date paid, "
+        f"{early.day} {early:%B %Y}, is before {second.reference} was approved on "
+        f"{approved_on.day} {approved_on:%B %Y}. Check the date and the reference with "
+        "finance: it can't have been paid before it was approved." in page
+    )
+    assert (
+        f"The date paid, {early.day} {early:%B %Y}, is before {claim.reference} was approved"
+        in page
+    )
+    assert "Row 5, column reference (“PAY-999999”): No payment or claim has" in page
+    assert _statuses(first, second, claim) == ["approved"] * 3
+
+
+def test_the_approval_day_is_read_only_through_what_the_user_may_see(
+    db, personas, samples, approver
+):
+    first = approved_payment(personas, approver, samples["person"])
+    early = timezone.localdate() - datetime.timedelta(days=3)
+    item = services.PaidItem(2, first.reference, early, "F-1")
+    problems = finance.paid_before_approval_problems(
+        user=personas.alice, organisation_id=personas.council_a.pk, items=[item]
+    )
+    assert [p.row for p in problems] == [2]
+    # charlie sees none of council A's payments: nothing of them is read or told.
+    assert (
+        finance.paid_before_approval_problems(
+            user=personas.charlie, organisation_id=personas.council_a.pk, items=[item]
+        )
+        == []
+    )
+
+
+def test_a_payment_cancelled_after_it_was_sent_to_finance_is_named_kindly(
+    client_for, personas, samples, approver
+):
+    first, second, claim = three_approved(personas, samples, approver)
+    client = client_for("alice")
+    rows = export_csv(client)
+    services.payment_cancel(actor=personas.alice, payment=second, reason="Recorded twice")
+    today = timezone.localdate().isoformat()
+    filled = fill_in(
+        rows,
+        {
+            first.reference: (today, "F-1"),
+            second.reference: (today, "F-2"),
+            claim.reference: (today, "F-3"),
+        },
+    )
+    row = next(n for n, r in enumerate(filled, start=1) if r[0] == second.reference)
+    response = upload(client, csv_bytes(filled))
+    assert response.status_code == 200
+    page = _page(response)
+    assert "Nothing has been marked paid" in page
+    assert (
+        f"Row {row}, column reference (“{second.reference}”): {second.reference} was "
+        "cancelled after it was sent to finance: check with finance whether it was paid." in page
+    )
+    assert _statuses(first, second, claim) == ["approved", "cancelled", "approved"]
+
+
 def _problems_for(client, rows) -> str:
     response = client.post(
         reverse(IMPORT),
@@ -503,7 +583,8 @@ def test_a_payment_not_approved_is_refused_by_row(client_for, personas, samples,
         ],
     )
     assert f"Row 3, column reference (“{samples['payment'].reference}”)" in page
-    assert "is owed, not approved" in page
+    # The status as people see it on the payment's page.
+    assert "is “owed”, not approved, so it can't be marked paid." in page
     assert _statuses(first) == ["approved"]
 
 
@@ -564,6 +645,137 @@ def test_files_that_cant_be_used_are_refused_on_the_form(client_for, samples, na
     page = _page(response)
     assert message in page
     assert "<title>Error:" in page
+
+
+def _workbook_bytes(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _claiming(data: bytes, *, part: str, unpacked: int) -> bytes:
+    """The zip archive with one part claiming (in its local header and in the central
+    directory) to unpack to `unpacked` bytes: a few kilobytes posing as a zip bomb."""
+    import struct
+    import zipfile
+
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(part)
+    patched = bytearray(data)
+    struct.pack_into("<I", patched, info.header_offset + 22, unpacked)
+    name = part.encode()
+    central = patched.find(b"PK\x01\x02")
+    while central != -1:
+        if patched[central + 46 : central + 46 + len(name)] == name:
+            struct.pack_into("<I", patched, central + 24, unpacked)
+            break
+        central = patched.find(b"PK\x01\x02", central + 4)
+    assert zipfile.ZipFile(io.BytesIO(bytes(patched))).getinfo(part).file_size == unpacked
+    return bytes(patched)
+
+
+XLSX_HEADER = ["Reference", "Paid on", "Finance reference"]
+
+
+def test_an_excel_file_claiming_to_unpack_to_gigabytes_is_refused_unopened(
+    client_for, samples, monkeypatch
+):
+    import openpyxl
+
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    data = _workbook_bytes([XLSX_HEADER, ["PAY-000001", "2026-01-01", "F-1"]])
+    bomb = _claiming(data, part="xl/worksheets/sheet1.xml", unpacked=4_000_000_000)
+    assert len(bomb) < 10_000
+    response = upload(client_for("alice"), bomb, name="paid.xlsx", content_type=finance.XLSX_TYPE)
+    assert response.status_code == 200
+    page = _page(response)
+    assert "<title>Error:" in page
+    assert "This Excel file unpacks to more than 50 MB" in page
+    assert "so we haven't opened it" in page
+
+
+def test_the_unpacked_size_is_the_sum_of_the_parts(monkeypatch):
+    data = _workbook_bytes([XLSX_HEADER, ["PAY-000001", "2026-01-01", "F-1"]])
+    import zipfile
+
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(finance, "MAX_XLSX_UNPACKED_BYTES", unpacked)
+    header, _cells = finance.read_file(data)  # exactly at the limit: read
+    assert header[:3] == XLSX_HEADER
+    monkeypatch.setattr(finance, "MAX_XLSX_UNPACKED_BYTES", unpacked - 1)
+    with pytest.raises(finance.FinanceFileError, match="unpacks to more than"):
+        finance.read_file(data)
+
+
+def test_a_part_that_unpacks_to_more_than_it_says_is_refused_kindly():
+    """Python's zipfile stops at the size a part claims; the sheet then fails its checksum."""
+    data = _workbook_bytes([XLSX_HEADER, *[["PAY-000001", "2026-01-01", "F"]] * 50])
+    lying = _claiming(data, part="xl/worksheets/sheet1.xml", unpacked=200)
+    with pytest.raises(finance.FinanceFileError, match="We couldn't open this Excel file"):
+        finance.read_file(lying)
+
+
+def test_a_sheet_claiming_to_be_huge_is_read_only_where_it_has_cells():
+    import zipfile
+
+    data = _workbook_bytes([XLSX_HEADER, ["PAY-000001", "2026-01-01", "F-1"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(
+                    rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', content
+                )
+                assert b"XFD1048576" in content
+            target.writestr(info.filename, content)
+    header, cells = finance.read_file(buffer.getvalue())
+    assert len(header) <= finance.MAX_COLUMNS
+    assert header[:3] == XLSX_HEADER
+    assert [row[:3] for row in cells] == [["PAY-000001", "2026-01-01", "F-1"]]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_file_with_too_many_rows_is_refused_kindly(client_for, samples, monkeypatch, file_format):
+    monkeypatch.setattr(finance, "MAX_ROWS", 3)
+    rows = [XLSX_HEADER, *[[f"PAY-{n:06d}", "2026-01-01", f"F-{n}"] for n in range(1, 2000)]]
+    if file_format == "csv":
+        data, name, content_type = csv_bytes(rows), "paid.csv", "text/csv"
+    else:
+        data, name, content_type = _workbook_bytes(rows), "paid.xlsx", finance.XLSX_TYPE
+    response = upload(client_for("alice"), data, name=name, content_type=content_type)
+    assert response.status_code == 200
+    page = _page(response)
+    assert "The file has more than 3 rows. Split it into smaller files and upload each one." in (
+        page
+    )
+    assert "<title>Error:" in page
+
+
+def test_reading_stops_soon_after_the_row_limit(monkeypatch):
+    """A file of a million short lines is not read to the end: reading stops past the limit."""
+    monkeypatch.setattr(finance, "MAX_ROWS", 10)
+    read = []
+    original = finance._cell_text
+
+    def counting(value):
+        read.append(value)
+        return original(value)
+
+    monkeypatch.setattr(finance, "_cell_text", counting)
+    rows = [XLSX_HEADER, *[["PAY-000001", "2026-01-01", "F"]] * 3000]
+    with pytest.raises(finance.FinanceFileError, match="more than 10 rows"):
+        finance.read_file(_workbook_bytes(rows))
+    assert len(read) < 1100 * finance.MAX_COLUMNS
 
 
 def test_a_forged_confirmation_changes_nothing(client_for, personas, samples, approver):
@@ -635,6 +847,7 @@ def test_a_second_column_with_the_same_name_is_a_problem():
 
 def test_checking_rows_skips_rows_left_empty(db, personas):
     check = finance.paid_rows_check(
+        user=personas.alice,
         organisation_id=personas.council_a.pk,
         rows=[finance.PaidRow(2, "PAY-000001", "", ""), finance.PaidRow(3, "PAY-000002", "", "")],
         today=datetime.date(2026, 12, 1),

@@ -158,7 +158,7 @@ def test_alice_records_a_payment_worked_out_from_the_rate_card(client_for, perso
     assert "Travel, 1 hour at £20.00: £20.00" in page
     assert "started on 1 January 2021" in page
     assert "Time above the rate card's limits is not paid." in page
-    assert "You recorded this payment, so someone else must approve it" in page
+    assert "You recorded or changed this payment, so someone else must approve it" in page
 
 
 def test_a_double_submit_records_one_payment(client_for, world):
@@ -195,7 +195,7 @@ def test_what_was_typed_is_kept_when_something_is_wrong(client_for, world):
 
 
 def test_the_service_refusal_shows_on_the_field(client_for, world):
-    """A task needs a description: the service says so, on the description."""
+    """A task needs a description: said on the description, in the service's words."""
     response = client_for("alice").post(CREATE, _create_data(world["sam"], description=""))
     assert response.status_code == 200
     assert "Say what the task was." in _text(response)
@@ -298,18 +298,18 @@ def test_the_person_who_recorded_it_cannot_approve_it(client_for, personas, worl
     payment = _owed(personas, world["sam"], quantity="1")
     client = client_for("alice")
     detail = _text(client.get(_url("payment_detail", payment.pk)))
-    assert "You recorded this payment, so someone else must approve it" in detail
+    assert "You recorded or changed this payment, so someone else must approve it" in detail
     assert _url("payment_approve", payment.pk) not in detail
 
     page = client.get(_url("payment_approve", payment.pk))
     assert page.status_code == 200
     text = _text(page)
-    assert "You recorded this payment, so someone else must approve it." in text
+    assert "You recorded or changed this payment, so someone else must approve it." in text
     assert "Approve the payment</button>" not in page.content.decode()
 
     response = client.post(_url("payment_approve", payment.pk), {"acknowledged": "on"})
     assert response.status_code == 200
-    assert "Someone other than the person who recorded this payment must approve it." in _text(
+    assert "You recorded or changed this payment, so someone else must approve it." in _text(
         response
     )
     payment.refresh_from_db()
@@ -873,3 +873,456 @@ def test_a_leader_approves_but_does_not_record_or_change(as_lena, samples):
         assert as_lena.get(url).status_code == 404, url
     response = as_lena.post(_url("activity_payments", samples["activity"].pk), {})
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers typed in any form: never a server error
+
+#: Numbers Python's Decimal reads but no one means: they are refused kindly, like "two".
+ODD_NUMBERS = ["1e30", "-1e30", "9e99", "NaN", "Infinity"]
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+@pytest.mark.parametrize("field", ["quantity", "preparation_hours", "travel_hours"])
+@pytest.mark.parametrize("preview", [False, True])
+def test_recording_a_payment_refuses_odd_numbers_kindly(client_for, world, typed, field, preview):
+    data = _create_data(world["sam"], **{field: typed})
+    if preview:
+        data["preview"] = "1"
+    response = client_for("alice").post(CREATE, data)
+    assert response.status_code == 200
+    page = _text(response)
+    assert "There is a problem" in page
+    assert "as a number, like 2 or 1.5" in page
+    assert "This payment would be" not in page
+    assert f'value="{typed}"' in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_paying_attendees_refuses_odd_numbers_kindly(client_for, personas, world, typed):
+    activity = make.activity(personas.council_a, "Parks walk", days_ago=3)
+    invitation = make.invitation(activity, make.person(personas.council_a), attended=True)
+    response = client_for("alice").post(
+        _url("activity_payments", activity.pk),
+        {
+            "form_token": f"odd-{typed}",
+            "invitations": [str(invitation.pk)],
+            "time_unit": "hours",
+            "quantity": typed,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter how much time to pay for as a number, like 2 or 1.5" in _text(response)
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_changing_a_payment_refuses_odd_numbers_kindly(client_for, personas, world, typed):
+    payment = _owed(personas, world["sam"], quantity="1")
+    response = client_for("alice").post(
+        _url("payment_edit", payment.pk),
+        {
+            "description": "Read the draft leaflet",
+            "worked_on": DAY.isoformat(),
+            "time_unit": "hours",
+            "quantity": "1",
+            "preparation_hours": typed,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter the preparation hours as a number, like 2 or 1.5" in _text(response)
+    payment.refresh_from_db()
+    assert payment.amount == Decimal("20.00")
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+def test_correcting_a_payment_refuses_odd_numbers_kindly(client_for, personas, lena, world, typed):
+    payment = _paid(personas, lena, world["sam"], quantity="2")
+    response = client_for("alice").post(
+        _url("payment_adjust", payment.pk),
+        {"form_token": f"odd-{typed}", "amount": typed, "reason": "Paid 3 not 2"},
+    )
+    assert response.status_code == 200
+    assert "Enter the amount of the correction as a number, like 12.50" in _text(response)
+    assert not Payment.objects.filter(adjustment_of=payment).exists()
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+@pytest.mark.parametrize("field", ["weekly_limit", "monthly_limit", "yearly_limit"])
+def test_a_persons_limits_refuse_odd_numbers_kindly(client_for, personas, world, typed, field):
+    response = client_for("alice").post(
+        _url("person_choice", world["sam"].pk), {"method": "bank_transfer", field: typed}
+    )
+    assert response.status_code == 200
+    assert "limit as a number, like 12.50" in _text(response)
+    assert PaymentChoice.objects.get(person=world["sam"]).weekly_limit == Decimal("50.00")
+
+
+def test_too_much_time_is_refused_before_the_amount_is_worked_out(client_for, world):
+    """ "Work out the amount" checks what saving checks: no figure for what can't be saved."""
+    client = client_for("alice")
+    for typed, message in (
+        ("101", "How much time to pay for can't be more than 100."),
+        ("0", "Enter more than 0"),
+    ):
+        response = client.post(CREATE, _create_data(world["sam"], preview="1", quantity=typed))
+        assert response.status_code == 200
+        page = _text(response)
+        assert message in page, typed
+        assert "This payment would be" not in page
+    response = client.post(
+        CREATE, _create_data(world["sam"], preview="1", preparation_hours="100.5")
+    )
+    assert "The preparation hours can't be more than 100." in _text(response)
+    assert "This payment would be" not in _text(response)
+    # A task with nothing said about it can't be saved, so it isn't priced either.
+    response = client.post(CREATE, _create_data(world["sam"], preview="1", description=""))
+    assert "Say what the task was." in _text(response)
+    assert "This payment would be" not in _text(response)
+    assert not Payment.objects.exists()
+
+
+def test_taking_part_needs_the_activity_before_the_amount_is_worked_out(client_for, world):
+    response = client_for("alice").post(
+        CREATE, _create_data(world["sam"], preview="1", kind="involvement", activity="")
+    )
+    page = _text(response)
+    assert "Choose the activity the person took part in." in page
+    assert "This payment would be" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections are never changed
+
+
+def _correction(personas, lena, person):
+    paid = _paid(personas, lena, person, quantity="2")
+    return services.payment_adjust(
+        actor=personas.alice, payment=paid, amount="-5.00", reason="Paid too much"
+    )
+
+
+def test_a_correction_offers_no_change(client_for, personas, lena, world):
+    correction = _correction(personas, lena, world["sam"])
+    assert correction.status == PaymentStatus.OWED
+    html = client_for("alice").get(_url("payment_detail", correction.pk)).content.decode()
+    assert _url("payment_edit", correction.pk) not in html
+    assert _url("payment_method", correction.pk) not in html
+    assert _url("payment_cancel", correction.pk) in html
+
+
+@pytest.mark.parametrize("name", ["payment_edit", "payment_method"])
+def test_changing_a_correction_goes_back_to_it_with_a_reason(
+    client_for, personas, lena, world, name
+):
+    correction = _correction(personas, lena, world["sam"])
+    client = client_for("alice")
+    detail = _url("payment_detail", correction.pk)
+    response = client.get(_url(name, correction.pk), follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert "A correction can't be changed" in _text(response)
+    response = client.post(
+        _url(name, correction.pk),
+        {
+            "worked_on": DAY.isoformat(),
+            "time_unit": "hours",
+            "quantity": "9",
+            "method": "voucher",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail
+    correction.refresh_from_db()
+    assert (correction.amount, correction.method, correction.quantity) == (
+        Decimal("-5.00"),
+        PaymentMethod.BANK_TRANSFER,
+        Decimal("0"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may approve: never the person who recorded or changed it, nor the person paid
+
+
+@pytest.fixture
+def pat(personas):
+    """A second participation lead of council A: she records, changes and approves payments."""
+    user = User.objects.create_user(
+        email="pat@a.example", password=PASSWORD, full_name="Pat Paterson"
+    )
+    Membership.objects.create(
+        user=user, organisation=personas.council_a, role=Role.PARTICIPATION_LEAD
+    )
+    return user
+
+
+def test_someone_who_changed_a_payment_cannot_approve_it(client, personas, pat, lena, world):
+    payment = _owed(personas, world["sam"], quantity="1")
+    services.payment_update(
+        actor=pat,
+        payment=payment,
+        worked_on=DAY,
+        time_unit="hours",
+        quantity="2",
+        description="Read the draft leaflet twice",
+    )
+    sign_in(client, pat)
+    detail = client.get(_url("payment_detail", payment.pk))
+    assert "You recorded or changed this payment, so someone else must approve it." in _text(detail)
+    assert _url("payment_approve", payment.pk) not in detail.content.decode()
+    page = client.get(_url("payment_approve", payment.pk))
+    assert page.status_code == 200
+    assert "You recorded or changed this payment, so someone else must approve it." in _text(page)
+    assert "Approve the payment</button>" not in page.content.decode()
+    client.post(_url("payment_approve", payment.pk))
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.OWED
+
+    client.logout()
+    sign_in(client, lena)
+    assert (
+        "Approve the payment</button>"
+        in client.get(_url("payment_approve", payment.pk)).content.decode()
+    )
+
+
+def test_the_person_paid_cannot_approve_their_own_payment(client, personas, lena, world):
+    """Lena is on the register too: a payment to her is approved by someone else."""
+    own = make.person(personas.council_a, "Lena Lindsay", user=lena)
+    payment = _owed(personas, own, quantity="1")
+    sign_in(client, lena)
+    page = client.get(_url("payment_approve", payment.pk))
+    assert page.status_code == 200
+    text = _text(page)
+    assert "This payment is to you, so someone else must approve it." in text
+    assert "You recorded" not in text
+    assert "Approve the payment</button>" not in page.content.decode()
+    detail = client.get(_url("payment_detail", payment.pk))
+    assert "This payment is to you, so a colleague records, changes and approves it." in _text(
+        detail
+    )
+    assert reverse("portal:payment_choice") in detail.content.decode()
+    assert _url("payment_approve", payment.pk) not in detail.content.decode()
+    client.post(_url("payment_approve", payment.pk))
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.OWED
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff on the register: their own payments are a colleague's to record
+
+
+@pytest.fixture
+def alices_record(personas):
+    return make.person(personas.council_a, "Ally Register", user=personas.alice)
+
+
+def test_staff_change_their_own_choices_in_the_portal(client_for, alices_record):
+    client = client_for("alice")
+    url = _url("person_choice", alices_record.pk)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:payment_choice")
+    response = client.post(url, {"method": "voucher", "weekly_limit": "5"})
+    assert response["Location"] == reverse("portal:payment_choice")
+    assert not PaymentChoice.objects.filter(person=alices_record).exists()
+    page = client.get(_url("person_payments", alices_record.pk)).content.decode()
+    assert url not in page
+    assert f"{CREATE}?person={alices_record.pk}" not in page
+    assert reverse("portal:payment_choice") in page
+
+
+def test_staff_are_not_offered_a_payment_to_themselves(client_for, personas, world, alices_record):
+    client = client_for("alice")
+    html = client.get(CREATE).content.decode()
+    assert "Samira Shah" in html
+    assert f'<option value="{alices_record.pk}"' not in html
+    for extra in ({}, {"preview": "1"}):
+        response = client.post(CREATE, _create_data(alices_record, **extra))
+        assert response.status_code == 200
+        assert "Choose a person from the list" in _text(response)
+        assert "This payment would be" not in _text(response)
+    assert not Payment.objects.filter(person=alices_record).exists()
+
+
+def test_staff_who_attended_are_left_for_a_colleague_to_pay(
+    client_for, personas, world, alices_record
+):
+    activity = make.activity(personas.council_a, "Bus routes workshop", days_ago=3)
+    make.invitation(activity, alices_record, attended=True)
+    rona = make.person(personas.council_a, "Rona Reid")
+    invitation = make.invitation(activity, rona, attended=True)
+    url = _url("activity_payments", activity.pk)
+    client = client_for("alice")
+    page = _text(client.get(url))
+    assert "You attended too. A colleague records your payment" in page
+    assert "1 person attended and has no payment yet" in page
+    assert "Ally Register" not in page
+    client.post(
+        url,
+        {
+            "form_token": "att-own",
+            "invitations": [str(invitation.pk)],
+            "time_unit": "hours",
+            "quantity": "1",
+        },
+    )
+    assert [p.person for p in Payment.objects.filter(activity=activity)] == [rona]
+
+
+# ---------------------------------------------------------------------------------------------
+# The amount's parts add up to the amount
+
+
+def test_the_parts_of_the_amount_add_up_to_the_amount(client_for, personas, world):
+    """Each part rounds half a penny up (3.085 → 3.09), but the amount is rounded once
+    (9.255 → 9.26): the last part shown is what is left, so the parts add up."""
+    RateCard.objects.create(
+        organisation=personas.council_a,
+        effective_from=datetime.date(2025, 3, 1),
+        hourly_rate=Decimal("12.34"),
+        half_day_rate=Decimal("50.00"),
+        full_day_rate=Decimal("90.00"),
+        preparation_max_hours=Decimal("2"),
+        travel_time_policy=TravelTimePolicy.HOURLY,
+        travel_max_hours=Decimal("1"),
+    )
+    payment = _owed(
+        personas, world["sam"], quantity="0.25", preparation_hours="0.25", travel_hours="0.25"
+    )
+    assert payment.amount == Decimal("9.26")
+    html = client_for("alice").get(_url("payment_detail", payment.pk)).content.decode()
+    amount = html.split(">Amount</dt>", 1)[1].split("</dd>", 1)[0]
+    parts = [Decimal(p) for p in re.findall(r":\s*£(\d+\.\d\d)</li>", amount)]
+    assert len(parts) == 3
+    assert sum(parts) == payment.amount
+    page = _text(client_for("alice").get(_url("payment_detail", payment.pk)))
+    assert "0.25 hours at £12.34: £3.09" in page
+    assert "Preparation, 0.25 hours at £12.34: £3.09" in page
+    assert "Travel, 0.25 hours at £12.34: £3.08" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# The cost code of the person's organisation
+
+
+@pytest.fixture
+def two_councils(personas, world):
+    """Morag records payments for both councils, each with its own default cost code."""
+    morag = User.objects.create_user(
+        email="morag@both.example", password=PASSWORD, full_name="Morag Both"
+    )
+    for council in (personas.council_a, personas.council_b):
+        Membership.objects.create(user=morag, organisation=council, role=Role.PARTICIPATION_LEAD)
+    for council, code in ((personas.council_a, "A-100"), (personas.council_b, "B-200")):
+        services.payment_settings_update(
+            actor=personas.admin if council == personas.council_a else personas.dora,
+            organisation_id=council.pk,
+            default_cost_code=code,
+            pay_within_days=14,
+        )
+    RateCard.objects.create(
+        organisation=personas.council_b,
+        effective_from=datetime.date(2021, 1, 1),
+        hourly_rate=Decimal("18.00"),
+        half_day_rate=Decimal("70.00"),
+        full_day_rate=Decimal("130.00"),
+    )
+    brenda = make.person(personas.council_b, "Brenda Angus")
+    return {"morag": morag, "brenda": brenda}
+
+
+def test_the_cost_code_is_the_chosen_persons_organisations(client, world, two_councils):
+    sign_in(client, two_councils["morag"])
+    brenda, sam = two_councils["brenda"], world["sam"]
+    assert 'value="B-200"' in client.get(CREATE, {"person": brenda.pk}).content.decode()
+    assert 'value="A-100"' in client.get(CREATE, {"person": sam.pk}).content.decode()
+    # Nobody chosen yet: left empty, and filled in with the person's organisation's default.
+    html = client.get(CREATE).content.decode()
+    assert 'value="A-100"' not in html
+    assert 'value="B-200"' not in html
+    assert "Leave empty to use the default cost code of the person&#x27;s organisation" in html
+    client.post(CREATE, _create_data(brenda, cost_code="", form_token="cc-b"))
+    client.post(CREATE, _create_data(sam, cost_code="", form_token="cc-a"))
+    assert Payment.objects.get(person=brenda).cost_code == "B-200"
+    assert Payment.objects.get(person=sam).cost_code == "A-100"
+
+
+# ---------------------------------------------------------------------------------------------
+# A fixed number of queries, whatever the number of rows
+
+
+def _queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _bulk_payments(personas, card, person, count, **fields):
+    Payment.objects.bulk_create(
+        Payment(
+            organisation=personas.council_a,
+            person=person,
+            kind=fields.get("kind", PaymentKind.TASK),
+            activity=fields.get("activity"),
+            description=f"Bulk task {i}",
+            worked_on=DAY - datetime.timedelta(days=i),
+            quantity=Decimal("1"),
+            rate_card=card,
+            rate=card.hourly_rate,
+            amount=Decimal("20.00"),
+            method=PaymentMethod.BANK_TRANSFER,
+            status=(PaymentStatus.OWED, PaymentStatus.APPROVED, PaymentStatus.PAID)[i % 3],
+            created_by=personas.alice,
+        )
+        for i in range(count)
+    )
+
+
+def test_a_persons_payments_page_runs_a_fixed_number_of_queries(client_for, personas, world):
+    from powershare.payments.tests import factories as pay
+
+    sam = world["sam"]
+    client = client_for("alice")
+    url = _url("person_payments", sam.pk)
+    _bulk_payments(personas, world["card"], sam, 10)
+    for _ in range(3):
+        pay.line(pay.claim(sam, created_by=personas.alice))
+    few = _queries(client, url)
+    _bulk_payments(personas, world["card"], sam, 190)
+    for _ in range(60):
+        pay.line(pay.claim(sam, created_by=personas.alice))
+    many = _queries(client, url)
+    page = _text(client.get(url))
+    assert "200 payments" in page
+    assert "63 expense claims, the latest 50 shown" in page
+    assert many == few
+
+
+def test_an_activitys_payments_page_runs_a_fixed_number_of_queries(client_for, personas, world):
+    activity = make.activity(personas.council_a, "Big forum", days_ago=3)
+    client = client_for("alice")
+    url = _url("activity_payments", activity.pk)
+
+    def add(count):
+        for _ in range(count):
+            make.invitation(activity, make.person(personas.council_a), attended=True)
+        _bulk_payments(
+            personas,
+            world["card"],
+            make.person(personas.council_a),
+            count,
+            kind=PaymentKind.FACILITATION,
+            activity=activity,
+        )
+
+    add(10)
+    few = _queries(client, url)
+    add(190)
+    many = _queries(client, url)
+    page = _text(client.get(url))
+    assert "200 people attended and have no payment yet" in page
+    assert len(re.findall(r'href="/payments/\d+/"', client.get(url).content.decode())) == 200
+    assert many == few

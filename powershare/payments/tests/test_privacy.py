@@ -165,7 +165,10 @@ def test_the_export_holds_their_payments_claims_costs_and_receipts(personas, pai
     assert rows[0]["finance_reference"] == "AP-9"
     assert rows[1]["reason"] == f"{NAME} said it took less time"
     assert rows[3]["charity"] == CHARITY
-    assert "warning_at_approval" not in rows[0]
+    # What the approver was shown about their totals is theirs to see; who prepared it is not
+    # about them.
+    assert "warning_at_approval" in rows[0]
+    assert "prepared_by_ids" not in rows[0]
     assert "Not theirs" not in json.dumps(rows, default=str)
 
     (choice,) = sections["payments.PaymentChoice"]["rows"]

@@ -246,3 +246,97 @@ def test_dora_sets_her_own_councils_rates_only(client_for, personas):
     client.post(SETTINGS, {"weekly_limit": "70", "pay_within_days": "14"})
     assert PaymentSettings.objects.get().organisation == personas.council_b
     assert client.get(reverse("payments:home")).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers typed in any form: never a server error
+
+ODD_NUMBERS = ["1e30", "-1e30", "9e99", "NaN", "Infinity"]
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("hourly_rate", "Enter the hourly rate as a number, like 12.50"),
+        ("mileage_rate", "Enter the mileage rate as a number, like 12.50"),
+        ("preparation_max_hours", "Enter the preparation hours as a number, like 2 or 1.5"),
+        ("travel_max_hours", "Enter the travel hours as a number, like 2 or 1.5"),
+    ],
+)
+def test_a_rate_card_refuses_odd_numbers_kindly(client_for, personas, typed, field, message):
+    response = client_for("admin").post(CREATE, _card_data(**{field: typed}))
+    assert response.status_code == 200
+    page = _text(response)
+    assert "There is a problem" in page
+    assert message in page
+    assert f'value="{typed}"' in response.content.decode()
+    assert not RateCard.objects.exists()
+
+
+def test_a_rate_too_big_is_refused_before_it_is_rounded(client_for, personas):
+    response = client_for("admin").post(CREATE, _card_data(hourly_rate="99999999999999999999"))
+    assert response.status_code == 200
+    assert "The hourly rate can't be more than £10,000.00." in _text(response)
+    assert not RateCard.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ODD_NUMBERS)
+@pytest.mark.parametrize("field", ["weekly_limit", "monthly_limit", "yearly_limit"])
+def test_the_settings_refuse_odd_numbers_kindly(client_for, personas, typed, field):
+    response = client_for("admin").post(SETTINGS, {field: typed, "pay_within_days": "14"})
+    assert response.status_code == 200
+    assert "limit as a number, like 12.50" in _text(response)
+    assert not PaymentSettings.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The target for paying people
+
+
+def test_the_settings_say_where_the_target_is_used(client_for, personas):
+    page = _text(client_for("admin").get(SETTINGS))
+    assert "“Pay people within” is your target for paying people." in page
+    assert "on their home page" in page
+    assert "payment reports" in page
+    # The administrator doesn't see the reports, so they are named, not linked.
+    assert reverse("payments:reports") not in client_for("admin").get(SETTINGS).content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# A fixed number of queries, whatever the number of rows
+
+
+def _cards(organisation, count: int, start: datetime.date) -> None:
+    RateCard.objects.bulk_create(
+        RateCard(
+            organisation=organisation,
+            effective_from=start + datetime.timedelta(days=i),
+            hourly_rate=Decimal("20.00"),
+            half_day_rate=Decimal("75.00"),
+            full_day_rate=Decimal("140.00"),
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("persona", ["admin", "alice"])
+def test_the_rate_card_list_runs_a_fixed_number_of_queries(client_for, personas, persona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(persona)
+
+    def queries() -> int:
+        client.get(LIST)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST, {"page": 2}).status_code == 200
+        return len(captured.captured_queries)
+
+    _cards(personas.council_a, 10, datetime.date(2001, 1, 1))
+    few = queries()
+    _cards(personas.council_a, 190, datetime.date(2010, 1, 1))
+    many = queries()
+    page = _text(client.get(LIST))
+    assert "200 rate cards" in page
+    assert many == few

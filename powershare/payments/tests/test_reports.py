@@ -261,6 +261,81 @@ def test_the_organisations_target_is_used(client_for, personas, year_of_payments
     assert "2 of 4 (50%) payments" in page
 
 
+def test_the_late_list_is_where_the_home_page_links_and_names_the_target(
+    client_for, personas, year_of_payments
+):
+    services.payment_settings_update(
+        actor=personas.admin, organisation_id=personas.council_a.pk, pay_within_days=10
+    )
+    page = _page(client_for("alice").get(reverse(REPORTS), {"year": 2024}))
+    # The home page's "waiting more than the target" links to reports#late.
+    assert (
+        '<h4 id="late">Late payments: more than 10 days from taking part to being paid</h4>' in page
+    )
+    assert "4 payments: 2 paid late and 2 not paid yet" in page
+
+
+def test_payments_still_waiting_from_an_earlier_tax_year_are_pointed_to(
+    client_for, personas, year_of_payments
+):
+    # Tax year 2025 to 2026: the 2024 payments still not paid (p3 approved, q2 owed) are
+    # past the target; the one of 6 April 2025 ("after") is in the year itself.
+    response = client_for("alice").get(reverse(REPORTS), {"year": 2025})
+    page = _page(response)
+    assert (
+        "2 payments for time taken part before this tax year are also past the target and not "
+        "paid yet." in page
+    )
+    assert 'href="?year=2024#late"' in page
+    # The year they belong to lists them itself, and points to nothing earlier.
+    page = _page(client_for("alice").get(reverse(REPORTS), {"year": 2024}))
+    assert "before this tax year" not in page
+
+
+def test_the_spending_tables_say_what_paid_for_time_includes(client_for, personas, samples):
+    """Vouchers and gifts to charity are spending too: the column counts every method, and
+    says so, unlike the fees in a person's benefits-aware totals."""
+    from powershare.payments.models import PaymentMethod, PaymentStatus
+    from powershare.payments.tests import factories
+
+    person = samples["person"]
+    for method, amount in (
+        (PaymentMethod.BANK_TRANSFER, "10.00"),
+        (PaymentMethod.PAYROLL, "20.00"),
+        (PaymentMethod.VOUCHER, "40.00"),
+        (PaymentMethod.DONATE, "80.00"),
+    ):
+        factories.payment(
+            person,
+            amount,
+            worked_on=datetime.date(2024, 5, 1),
+            method=method,
+            status=PaymentStatus.APPROVED,
+            charity="Shelter" if method == PaymentMethod.DONATE else "",
+        )
+    factories.payment(
+        person, "160.00", worked_on=datetime.date(2024, 5, 1), status=PaymentStatus.DECLINED
+    )
+    client = client_for("alice")
+    page = _page(client.get(reverse(REPORTS), {"year": 2024}))
+    assert 'Paid for time <span class="ps-meta">(all methods)</span>' in page
+    assert ">Fees<" not in page
+    assert "however it was paid: bank transfer, payroll, voucher or a gift to a charity" in page
+    assert "which count bank transfers and payroll only, with vouchers counted apart" in page
+    assert "£150.00" in page  # 10 + 20 + 40 + 80; the declined payment is not spent
+    response = client.get(reverse(REPORTS), {"year": 2024, "download": "organisations"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [
+        "Organisation",
+        "Number of payments",
+        "Paid for time (all methods)",
+        "Expenses",
+        "Total",
+    ]
+    assert rows[1][1:3] == ["4", "150.00"]
+
+
 def test_the_current_tax_year_is_shown_unless_another_is_chosen(client_for, samples):
     start = datetime.date(timezone.localdate().year, 4, 6)
     if timezone.localdate() < start:

@@ -273,7 +273,7 @@ def test_a_payment_is_owed_with_the_person_s_method_and_the_default_cost_code(
 
 def test_the_person_who_recorded_a_payment_can_t_approve_it(personas, cards, person, lena):
     payment = _owed(personas.alice, person)
-    with pytest.raises(ValidationError, match="Someone other than"):
+    with pytest.raises(ValidationError, match="someone else must approve"):
         services.payment_approve(actor=personas.alice, payment=payment)
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.OWED
@@ -674,7 +674,7 @@ def test_one_unknown_reference_changes_nothing_and_names_its_row(personas, cards
     messages = problem.value.messages
     assert messages[0] == "Row 3: No payment or claim has the reference PAY-999999 here."
     joined = "\n".join(messages)
-    assert f"Row 4: {owed.reference} is owed, not approved" in joined
+    assert f"Row 4: {owed.reference} is “owed”, not approved" in joined
     assert f"Row 5: No payment or claim has the reference {theirs.reference} here." in joined
     assert "Row 6: “INV-12” is not a PowerShare reference" in joined
     assert f"Row 7: {good.reference} is also on row 2." in joined
@@ -757,7 +757,7 @@ def test_a_claim_goes_from_draft_to_sent_to_approved_and_paid(personas, cards, p
             incurred_on=make.day("2026-03-02"),
             amount="5",
         )
-    with pytest.raises(ValidationError, match="Someone other than"):
+    with pytest.raises(ValidationError, match="someone else must approve"):
         services.claim_approve(actor=personas.alice, claim=claim)
     approved = services.claim_approve(actor=lena, claim=claim)
     assert (approved.status, approved.approved_by) == (ClaimStatus.APPROVED, lena)

@@ -92,6 +92,7 @@ def test_staff_without_a_portal_of_their_own_get_404(client_for, samples, name):
     for page in OWN_PAGES:
         assert client.get(_url(page, samples["erin_claim"].pk)).status_code == 404, page
     assert client.get(_url("expense_remove_cost", samples["erin_claim_line"].pk)).status_code == 404
+    assert client.get(_url("expense_receipt_add", samples["erin_claim_line"].pk)).status_code == 404
     assert client.get(_url("receipt", samples["erin_receipt"].pk)).status_code == 404
 
 
@@ -105,7 +106,14 @@ def test_someone_elses_claim_cost_and_receipt_are_404_for_erin(client_for, sampl
     assert client.post(_url("expense_remove_cost", samples["claim_line"].pk)).status_code == 404
     assert client.post(_url("expense_send", samples["claim"].pk)).status_code == 404
     assert client.get(_url("receipt", samples["receipt"].pk)).status_code == 404
+    assert client.get(_url("expense_receipt_add", samples["claim_line"].pk)).status_code == 404
+    response = client.post(
+        _url("expense_receipt_add", samples["claim_line"].pk),
+        {"form_token": "not-mine", "receipt": SimpleUploadedFile("x.jpg", JPEG)},
+    )
+    assert response.status_code == 404
     assert samples["claim"].lines.count() == 1
+    assert samples["claim_line"].receipts.count() == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +170,99 @@ def test_the_status_is_said_in_plain_words(client_for, samples, personas):
     assert "Approved – on its way" in html
     assert "Paid on 3 March 2026" in html
     assert "You chose not to be paid" in html
+
+
+def test_corrections_cancellations_and_gifts_are_said_plainly(client_for, samples, personas):
+    paid = _payment(
+        personas,
+        samples,
+        description="Panel day",
+        status=PaymentStatus.PAID,
+        paid_on=datetime.date(2026, 3, 3),
+        worked_on=datetime.date(2026, 3, 1),
+    )
+    _payment(
+        personas,
+        samples,
+        kind=PaymentKind.ADJUSTMENT,
+        description=f"Correction to {paid.reference}",
+        amount=Decimal("-20.00"),
+        adjustment_of=paid,
+        reason="We paid for 3 hours, but the panel took 2.",
+        worked_on=datetime.date(2026, 3, 1),
+    )
+    _payment(
+        personas,
+        samples,
+        kind=PaymentKind.ADJUSTMENT,
+        description=f"Correction to {paid.reference}",
+        amount=Decimal("15.50"),
+        adjustment_of=paid,
+        reason="",
+        worked_on=datetime.date(2026, 3, 1),
+    )
+    _payment(
+        personas,
+        samples,
+        description="Session that was called off",
+        status=PaymentStatus.CANCELLED,
+        reason="The session did not go ahead.",
+    )
+    _payment(
+        personas,
+        samples,
+        description="Gift to a charity",
+        method=PaymentMethod.DONATE,
+        charity="Shelter Scotland",
+    )
+    html = _page(client_for("erin").get(PAYMENTS))
+    assert "A correction to an earlier payment: £20.00 less than we first worked out" in html
+    assert "We paid for 3 hours, but the panel took 2." in html
+    assert "A correction to an earlier payment: £15.50 more than we first worked out" in html
+    # Not our reference, nor a minus sign the person has to puzzle over.
+    assert f"Correction to {paid.reference}" not in html
+    assert "−£20.00" not in html
+    assert "Not going ahead" in html
+    assert "The session did not go ahead." in html
+    assert "We'll give this to Shelter Scotland" in html
+    # Six payments; nothing is paid for the cancelled one nor the correction downwards.
+    assert "6 payments" in html
+    assert html.count("How it's paid</dt>") == 4
+
+
+def test_the_portal_never_says_fees_and_names_no_one_nations_advice_service(
+    client_for, samples, personas
+):
+    import re
+
+    Person.objects.filter(pk=personas.erin_person.pk).update(receives_benefits=True)
+    html = _page(client_for("erin").get(PAYMENTS))
+    words = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\bfees?\b", words, re.IGNORECASE)
+    assert "Payments for your time" in html
+    assert "This is information, not advice." in html
+    assert "Citizens Advice or a welfare rights service" in html
+    assert "Citizens Advice Scotland" not in html
+    choice = _page(client_for("erin").get(CHOICE))
+    assert not re.search(r"\bfees?\b", re.sub(r"<[^>]+>", " ", choice), re.IGNORECASE)
+
+
+def test_someone_over_a_limit_is_told_what_they_can_do(client_for, samples, personas):
+    Payment.objects.filter(pk=samples["erin_payment"].pk).update(worked_on=timezone.localdate())
+    PaymentSettings.objects.create(organisation=personas.council_a, weekly_limit=Decimal("30.00"))
+    Person.objects.filter(pk=personas.erin_person.pk).update(receives_benefits=True)
+    html = _page(client_for("erin").get(PAYMENTS))
+    # £40 this week against a £30 limit.
+    assert "(you are over this limit)" in html
+    assert "You can talk to us about what suits you." in html
+    for option in (
+        "a voucher instead",
+        "a smaller amount",
+        "spread your time",
+        "say no to payment",
+    ):
+        assert option in html, option
+    assert "You can also get free advice." in html
 
 
 def test_benefit_totals_show_only_for_someone_who_said_so(client_for, samples, personas):
@@ -243,7 +344,11 @@ def test_a_new_choice_applies_to_payments_still_owed(client_for, samples, person
     client = client_for("erin")
     page = _page(client.get(CHOICE))
     assert "A new choice applies to payments we haven't approved yet." in page
-    assert "we don't keep them here" in page
+    assert (
+        "We don't keep bank details here. Our finance team will ask you for them directly. "
+        "If anyone else asks, check with your contact first." in page
+    )
+    assert page.count("bank details") == 1
     assert 'name="account_number"' not in page
     response = client.post(CHOICE, {"method": PaymentMethod.VOUCHER, "receives_benefits": ""})
     assert response.status_code == 302
@@ -473,3 +578,70 @@ def test_erin_opens_her_own_receipt_and_it_is_recorded(client_for, samples, pers
     assert AccessEvent.objects.filter(
         user=personas.erin, action=AccessEvent.Action.DOWNLOADED
     ).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# A receipt for a cost already saved
+
+
+def test_erin_adds_a_receipt_to_a_cost_after_we_send_her_claim_back(client_for, samples):
+    claim, line = samples["erin_claim"], samples["erin_claim_line"]
+    client = client_for("erin")
+    client.post(
+        _url("expense_add_cost", claim.pk),
+        {
+            "form_token": "taxi",
+            "kind": "taxi",
+            "incurred_on": YESTERDAY.isoformat(),
+            "amount": "9.80",
+            "description": "Taxi home",
+        },
+    )
+    taxi = claim.lines.get(kind="taxi", amount=Decimal("9.80"))
+    assert client.post(_url("expense_send", claim.pk)).status_code == 302
+    # Sent: nothing can be added until we send it back.
+    assert _url("expense_receipt_add", taxi.pk) not in _page(client.get(_url("expense", claim.pk)))
+    assert client.get(_url("expense_receipt_add", taxi.pk)).status_code == 302
+    ExpenseClaim.objects.filter(pk=claim.pk).update(
+        status=ClaimStatus.RETURNED, returned_reason="Please add a photo of the taxi receipt."
+    )
+    html = _page(client.get(_url("expense", claim.pk)))
+    assert "Please add a photo of the taxi receipt." in html
+    assert f'href="{_url("expense_receipt_add", taxi.pk)}">Add a receipt<' in html
+    assert f'href="{_url("expense_receipt_add", line.pk)}">Add another receipt<' in html
+
+    form = _page(client.get(_url("expense_receipt_add", taxi.pk)))
+    assert 'accept="image/*,application/pdf"' in form
+    assert 'enctype="multipart/form-data"' in form
+    assert "capture" not in form
+    assert "Taxi home" in form
+    assert "£9.80" in form
+
+    wrong = client.post(
+        _url("expense_receipt_add", taxi.pk),
+        {"form_token": "wrong", "receipt": SimpleUploadedFile("taxi.exe", b"MZ\x90\x00")},
+    )
+    assert wrong.status_code == 200
+    assert "There is a problem" in _page(wrong)
+    assert "is not one of those" in _page(wrong)
+    assert not taxi.receipts.exists()
+
+    response = client.post(
+        _url("expense_receipt_add", taxi.pk),
+        {
+            "form_token": "photo",
+            "receipt": SimpleUploadedFile("taxi.jpg", JPEG, content_type="image/jpeg"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _url("expense", claim.pk) + "#costs"
+    receipt = taxi.receipts.get()
+    assert receipt.original_name == "taxi.jpg"
+    html = _page(client.get(response["Location"]))
+    assert "Thank you, your receipt is saved." in html
+    assert _url("receipt", receipt.pk) in html
+    assert client.post(_url("expense_send", claim.pk)).status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    # Erin filled in her own claim: she never counts as staff who changed it.
+    assert claim.prepared_by_ids == []

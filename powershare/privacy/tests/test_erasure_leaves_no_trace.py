@@ -5,12 +5,13 @@ import datetime
 
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from powershare.accounts.models import User
 from powershare.audit.services import access_event_record
+from powershare.payments.models import ExpenseLine, Payment, Receipt
 from powershare.people.models import ConsentRecord, Person
 from powershare.people.services import (
     consent_change_by_self,
@@ -42,6 +43,8 @@ COUNTS_MAY_CHANGE = {
     "django_session": "alice and the administrator sign in to ask for and approve it",
     "system_formsubmission": "the erasure request form is sent once",
     "privacy_erasurerequest": "the erasure request itself",
+    "payments_receipt": "receipts are photos that may show who they were: they go",
+    "payments_paymentchoice": "how they wanted to be paid, and the charity they chose, go",
 }
 SELF_UPDATED_PHONE = "07700 900 111"
 SELF_UPDATED_CONTACT_TIMES = "Thistlewhistle evenings only, not before seven"
@@ -110,7 +113,82 @@ def _aggregates(organisation) -> dict:
         "subject_access_requests": SubjectAccessRequest.objects.filter(
             organisation=organisation
         ).count(),
+        # The accounts still add up.
+        "payments_by_status": _in_order(
+            Payment.objects.filter(organisation=organisation)
+            .values_list("status", "method")
+            .annotate(n=Count("pk"), total=Sum("amount"))
+        ),
+        "expenses_by_status": _in_order(
+            ExpenseLine.objects.filter(claim__organisation=organisation)
+            .values_list("claim__status")
+            .annotate(n=Count("pk"), total=Sum("amount"))
+        ),
     }
+
+
+def _paid_and_claimed(client_for, personas, person, login):
+    """Their pay: a charity they chose, a payment and a correction that name them, and a claim
+    they sent from their portal with a receipt photo named after them; staff open both."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from powershare.accounts.models import Membership
+    from powershare.accounts.roles import Role
+    from powershare.payments import services as payments
+
+    leader = User.objects.create_user(
+        email="lena.leader@a.example", password=PASSWORD, full_name="Lena Lewis"
+    )
+    Membership.objects.create(user=leader, organisation=person.organisation, role=Role.LEADER)
+    name = RICH_PERSON["full_name"]
+    payments.payment_choice_update(
+        actor=login,
+        person=person,
+        method="donate",
+        charity=f"The {name} Memorial Fund",
+        weekly_limit="100",
+    )
+    today = timezone.localdate()
+    payment = payments.payment_create(
+        actor=personas.alice,
+        person=person,
+        kind="task",
+        description=f"Reading the leaflet with {name}",
+        worked_on=today,
+        quantity="2",
+        note=f"Ring {RICH_PERSON['email']} first",
+    )
+    payments.payment_approve(actor=leader, payment=payment)
+    payments.payment_mark_paid(
+        actor=personas.alice, payment=payment, paid_on=today, finance_reference="BACS-1"
+    )
+    payments.payment_adjust(
+        actor=personas.alice,
+        payment=Payment.objects.get(pk=payment.pk),
+        amount="5.00",
+        reason=f"{RICH_PERSON['preferred_name']} stayed longer",
+    )
+    claim = payments.claim_create(actor=login, person=person)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    payments.claim_line_add(
+        actor=login,
+        claim=claim,
+        kind="taxi",
+        incurred_on=today,
+        amount="14.20",
+        description=f"Taxi from {RICH_PERSON['postal_address']}",
+        receipt=SimpleUploadedFile(f"{name}.png", png, content_type="image/png"),
+    )
+    payments.claim_submit(actor=login, claim=claim)
+    payments.claim_return(
+        actor=leader, claim=claim, reason=f"{RICH_PERSON['preferred_name']}, please add the date"
+    )
+    receipt = Receipt.objects.get(line__claim=claim)
+    alice = client_for("alice")
+    assert alice.get(reverse("payments:person_payments", args=[person.pk])).status_code == 200
+    assert alice.get(reverse("payments:claim_detail", args=[claim.pk])).status_code == 200
+    assert alice.get(reverse("payments:receipt_download", args=[receipt.pk])).status_code == 200
+    return receipt.file
 
 
 def test_an_approved_erasure_leaves_no_trace_of_who_the_person_was(
@@ -182,6 +260,8 @@ def test_an_approved_erasure_leaves_no_trace_of_who_the_person_was(
         subject=person,
         description=f"{person.reference}: phoned {RICH_PERSON['email']}",
     )
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt_file = _paid_and_claimed(client_for, personas, person, login)
 
     needles = [
         RICH_PERSON["full_name"],
@@ -208,6 +288,11 @@ def test_an_approved_erasure_leaves_no_trace_of_who_the_person_was(
         "axes_accessattempt",
         "axes_accesslog",
         "privacy_subjectaccessrequest",
+        "payments_payment",
+        "payments_paymentchoice",
+        "payments_expenseclaim",
+        "payments_expenseline",
+        "payments_receipt",
     } <= found_before, found_before
     counts_before = _row_counts()
     aggregates_before = _aggregates(personas.council_a)
@@ -220,9 +305,11 @@ def test_an_approved_erasure_leaves_no_trace_of_who_the_person_was(
     erasure = ErasureRequest.objects.get(person=person)
     assert response["Location"] == reverse("privacy:erasure_detail", args=[erasure.pk])
     admin = client_for("admin")
-    response = admin.post(
-        reverse("privacy:erasure_detail", args=[erasure.pk]), {"action": "approve", "note": ""}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # stored files go once it commits
+        response = admin.post(
+            reverse("privacy:erasure_detail", args=[erasure.pk]),
+            {"action": "approve", "note": ""},
+        )
     assert response.status_code == 302
     erasure.refresh_from_db()
     assert erasure.status == ErasureRequest.Status.APPROVED
@@ -256,6 +343,7 @@ def test_an_approved_erasure_leaves_no_trace_of_who_the_person_was(
     assert not login.has_usable_password()
     assert not User.objects.filter(email__iexact=RICH_PERSON["email"]).exists()
     assert not default_storage.exists(export_file)
+    assert not receipt_file.storage.exists(receipt_file.name)
 
 
 def test_the_erased_record_no_longer_opens_anywhere(client_for, personas, samples):
