@@ -820,3 +820,11 @@ def people_to_pay_for(*, user: User) -> QuerySet[Person]:
 def rate_cards_with_use(cards: QuerySet[RateCard]) -> QuerySet[RateCard]:
     """Each rate card with `payment_count`: how many payments were worked out with it."""
     return cards.annotate(payment_count=Count("payments"))
+
+
+def corrected_total(*, payment: Payment) -> Decimal:
+    """A paid payment's amount with its corrections (those not cancelled) added."""
+    corrections = payment.adjustments.exclude(status=PaymentStatus.CANCELLED).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return pence(payment.amount + (corrections or 0))

@@ -669,12 +669,7 @@ def payment_adjust(*, actor: User, payment: Payment, amount, reason: str) -> Pay
     if errors:
         raise ValidationError(errors)
     value = -value if negative else value
-    if (
-        payment.amount
-        + sum(a.amount for a in payment.adjustments.exclude(status=PaymentStatus.CANCELLED))
-        + value
-        < 0
-    ):
+    if selectors.corrected_total(payment=payment) + value < 0:
         raise ValidationError({"amount": "A correction can't take the total below £0."})
     return Payment.objects.create(
         organisation_id=payment.organisation_id,

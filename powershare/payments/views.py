@@ -160,6 +160,37 @@ def _not_now(request, payment, text: str):
     return redirect("payments:payment_detail", pk=payment.pk)
 
 
+def _act_then_back(request, form, payment, act):
+    """For a valid POST: run `act` (a service call returning the message to show) and go back
+    to the payment; a refusal's reasons go on the form's fields. None: show the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        done = act(form.cleaned_data)
+    except ValidationError as error:
+        form_errors_to_fields(form, error)
+        return None
+    except PermissionDenied:
+        raise Http404("No such payment") from None
+    messages.success(request, done)
+    return redirect("payments:payment_detail", pk=payment.pk)
+
+
+def _payment_form_page(request, template, payment, form, *, title, crumb, **extra):
+    return render(
+        request,
+        template,
+        {
+            "page_title": title,
+            "page_caption": payment.person.name,
+            "breadcrumbs": _payment_crumbs(payment, {"label": crumb}),
+            "payment": payment,
+            "form": form,
+            **extra,
+        },
+    )
+
+
 def _people_to_pay(user):
     """Active people on the registers of organisations where the user records payments; never
     the user's own record (a colleague records a payment to them)."""
@@ -584,25 +615,21 @@ def payment_approve(request, pk):
     may_approve = selectors.payment_may_approve(user=user, payment=payment)
     if request.method == "GET":
         _payment_read_record(request, payment, "opened to approve")
-    if request.method == "POST" and form.is_valid():
-        try:
-            approved = services.payment_approve(
-                actor=user, payment=payment, acknowledged=form.acknowledged()
+
+    def approve(cleaned):
+        approved = services.payment_approve(
+            actor=user, payment=payment, acknowledged=form.acknowledged()
+        )
+        if approved.status == PaymentStatus.DECLINED:
+            return (
+                f"Payment {approved.reference} is closed: {person.first_name} doesn't want "
+                "to be paid."
             )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such payment") from None
-        else:
-            if approved.status == PaymentStatus.DECLINED:
-                messages.success(
-                    request,
-                    f"Payment {approved.reference} is closed: {person.first_name} doesn't want "
-                    "to be paid.",
-                )
-            else:
-                messages.success(request, f"Payment {approved.reference} approved.")
-            return redirect("payments:payment_detail", pk=payment.pk)
+        return f"Payment {approved.reference} approved."
+
+    done = _act_then_back(request, form, payment, approve)
+    if done is not None:
+        return done
     return render(
         request,
         "payments/payment_approve.html",
@@ -659,30 +686,20 @@ def payment_edit(request, pk):
             "note": payment.note,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            changed = services.payment_update(
-                actor=request.user, payment=payment, **form.payment_fields()
-            )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such payment") from None
-        else:
-            messages.success(
-                request, f"Your changes have been saved. The amount is now £{changed.amount:,.2f}."
-            )
-            return redirect("payments:payment_detail", pk=payment.pk)
-    return render(
+
+    def change(cleaned):
+        changed = services.payment_update(
+            actor=request.user, payment=payment, **form.payment_fields()
+        )
+        return f"Your changes have been saved. The amount is now £{changed.amount:,.2f}."
+
+    return _act_then_back(request, form, payment, change) or _payment_form_page(
         request,
         "payments/payment_edit.html",
-        {
-            "page_title": f"Change payment {payment.reference}",
-            "page_caption": payment.person.name,
-            "breadcrumbs": _payment_crumbs(payment, {"label": "Change"}),
-            "payment": payment,
-            "form": form,
-        },
+        payment,
+        form,
+        title=f"Change payment {payment.reference}",
+        crumb="Change",
     )
 
 
@@ -699,31 +716,23 @@ def payment_method(request, pk):
     form = MethodForm(
         posted(request), initial={"method": payment.method, "charity": payment.charity}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_method_change(
-                actor=request.user,
-                payment=payment,
-                method=form.cleaned_data["method"],
-                charity=form.cleaned_data.get("charity", ""),
-            )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such payment") from None
-        else:
-            messages.success(request, "How this payment is made has been changed.")
-            return redirect("payments:payment_detail", pk=payment.pk)
-    return render(
+
+    def change(cleaned):
+        services.payment_method_change(
+            actor=request.user,
+            payment=payment,
+            method=cleaned["method"],
+            charity=cleaned.get("charity", ""),
+        )
+        return "How this payment is made has been changed."
+
+    return _act_then_back(request, form, payment, change) or _payment_form_page(
         request,
         "payments/payment_method.html",
-        {
-            "page_title": f"How payment {payment.reference} is made",
-            "page_caption": payment.person.name,
-            "breadcrumbs": _payment_crumbs(payment, {"label": "How it is paid"}),
-            "payment": payment,
-            "form": form,
-        },
+        payment,
+        form,
+        title=f"How payment {payment.reference} is made",
+        crumb="How it is paid",
     )
 
 
@@ -736,28 +745,18 @@ def payment_cancel(request, pk):
             request, payment, "Only a payment that is owed or approved can be cancelled."
         )
     form = CancelForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_cancel(
-                actor=request.user, payment=payment, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such payment") from None
-        else:
-            messages.success(request, f"Payment {payment.reference} is cancelled.")
-            return redirect("payments:payment_detail", pk=payment.pk)
-    return render(
+
+    def cancel(cleaned):
+        services.payment_cancel(actor=request.user, payment=payment, reason=cleaned["reason"])
+        return f"Payment {payment.reference} is cancelled."
+
+    return _act_then_back(request, form, payment, cancel) or _payment_form_page(
         request,
         "payments/payment_cancel.html",
-        {
-            "page_title": f"Cancel payment {payment.reference}?",
-            "page_caption": payment.person.name,
-            "breadcrumbs": _payment_crumbs(payment, {"label": "Cancel"}),
-            "payment": payment,
-            "form": form,
-        },
+        payment,
+        form,
+        title=f"Cancel payment {payment.reference}?",
+        crumb="Cancel",
     )
 
 
@@ -768,31 +767,23 @@ def payment_paid(request, pk):
     if payment.status != PaymentStatus.APPROVED:
         return _not_now(request, payment, "Only an approved payment can be marked as paid.")
     form = PaidForm(posted(request), initial={"paid_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_mark_paid(
-                actor=request.user,
-                payment=payment,
-                paid_on=form.cleaned_data["paid_on"],
-                finance_reference=form.cleaned_data["finance_reference"],
-            )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such payment") from None
-        else:
-            messages.success(request, f"Payment {payment.reference} is marked as paid.")
-            return redirect("payments:payment_detail", pk=payment.pk)
-    return render(
+
+    def mark_paid(cleaned):
+        services.payment_mark_paid(
+            actor=request.user,
+            payment=payment,
+            paid_on=cleaned["paid_on"],
+            finance_reference=cleaned["finance_reference"],
+        )
+        return f"Payment {payment.reference} is marked as paid."
+
+    return _act_then_back(request, form, payment, mark_paid) or _payment_form_page(
         request,
         "payments/payment_paid.html",
-        {
-            "page_title": f"Mark payment {payment.reference} as paid",
-            "page_caption": payment.person.name,
-            "breadcrumbs": _payment_crumbs(payment, {"label": "Mark as paid"}),
-            "payment": payment,
-            "form": form,
-        },
+        payment,
+        form,
+        title=f"Mark payment {payment.reference} as paid",
+        crumb="Mark as paid",
     )
 
 
@@ -837,11 +828,7 @@ def payment_adjust(request, pk):
             "breadcrumbs": _payment_crumbs(payment, {"label": "Correct"}),
             "payment": payment,
             "form": form,
-            "corrected_total": payment.amount
-            + sum(
-                (a.amount for a in payment.adjustments.exclude(status=PaymentStatus.CANCELLED)),
-                Decimal("0"),
-            ),
+            "corrected_total": selectors.corrected_total(payment=payment),
         },
     )
 
