@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from django.urls import Resolver404, resolve
 from django_otp.oath import totp
 from playwright.sync_api import Browser, Page, Response, expect
 
@@ -218,6 +219,16 @@ class CrawlResult:
     capped: bool = False
 
 
+def page_shape(path: str) -> tuple:
+    """What kind of page an address opens: its view and the names of its query parameters."""
+    parts = urlsplit(path)
+    try:
+        view = resolve(parts.path).view_name
+    except Resolver404:
+        view = parts.path
+    return view, tuple(sorted({name for name, _ in parse_qsl(parts.query)} - {"page"}))
+
+
 def crawlable(tab: PersonaTab, href: str) -> str | None:
     """The path+query of a link worth following, or None."""
     parts = urlsplit(href)
@@ -242,13 +253,22 @@ def crawl(tab: PersonaTab, start: list[str], limit: int = MAX_PAGES_PER_PERSONA)
     result = CrawlResult()
     queue = [key for key in dict.fromkeys(crawlable(tab, tab.url(u)) for u in start) if key]
     queued = set(queue)
+    must_visit = set(queue)
     checked: set[str] = set()
+    shapes: set[tuple] = set()
     page = tab.page
     while queue:
         if len(result.visits) >= limit:
             result.capped = True
             break
         path = queue.pop(0)
+        # A page found by following a link is opened only if no page of the same kind (the
+        # same view, asked the same questions) has been: the twentieth payment's page is the
+        # first one's template with other figures. Every named address is always opened.
+        shape = page_shape(path)
+        if path not in must_visit and shape in shapes:
+            continue
+        shapes.add(shape)
         response = tab.goto(path)
         status = response.status if response is not None else 0
         final = page_key(page.url)

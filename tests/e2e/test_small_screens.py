@@ -22,8 +22,7 @@ def test_no_page_scrolls_sideways_at_320_pixels(open_tab, personas, name):
         url = reverse(url_name, kwargs=kwargs)
         if url.endswith(SKIPPED_SUFFIXES):
             continue  # downloads, not pages
-        tab.goto(url)
-        tab.page.wait_for_load_state("networkidle")
+        tab.goto(url)  # waits for the load event: stylesheets and images are in
         width, visible = tab.page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
