@@ -86,6 +86,30 @@ def form_errors_to_fields(form: forms.BaseForm, error) -> None:
         form.add_error(None, error)
 
 
+def act_then_go(request, act, *, to: str, form=None, not_found: str = "No such page"):
+    """Run `act` (a service call that returns the message to show) and go to `to`.
+
+    Returns (response, problem). If the service refuses, the response is None: its reasons go
+    on the form's fields, or, without a form, come back as one sentence to show. Refused for
+    lack of permission reads as "not found", as everywhere else."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    try:
+        done = act()
+    except ValidationError as error:
+        if form is not None:
+            form_errors_to_fields(form, error)
+            return None, ""
+        return None, " ".join(error.messages)
+    except PermissionDenied:
+        raise Http404(not_found) from None
+    messages.success(request, done)
+    return redirect(to), ""
+
+
 def search_term(request, name: str = "q", max_length: int = 200) -> str:
     """A search box's text from the query string, safe for any database: trimmed, bounded and
     without NUL characters (which PostgreSQL refuses)."""

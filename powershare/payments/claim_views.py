@@ -13,7 +13,6 @@ import contextlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -34,7 +33,7 @@ from powershare.audit.selectors import history_for_record
 from powershare.audit.services import access_event_record
 from powershare.engagement import selectors as engagement_selectors
 from powershare.engagement.models import InvitationStatus
-from powershare.lib.forms import form_errors_to_fields, posted, search_term
+from powershare.lib.forms import act_then_go, posted, search_term
 from powershare.lib.templatetags.design_system import pounds
 from powershare.lib.uploads import protected_file_response
 from powershare.people import selectors as people_selectors
@@ -331,15 +330,14 @@ def claim_line_remove(request, pk):
         return redirect("payments:claim_detail", pk=claim.pk)
     problem = ""
     if request.method == "POST":
-        try:
+
+        def remove():
             services.claim_line_remove(actor=request.user, line=line)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except PermissionDenied:
-            raise Http404("No such cost") from None
-        else:
-            messages.success(request, "The cost has been removed, with its receipt.")
-            return redirect("payments:claim_detail", pk=claim.pk)
+            return "The cost has been removed, with its receipt."
+
+        done, problem = act_then_go(request, remove, to=_claim_url(claim), not_found="No such cost")
+        if done is not None:
+            return done
     return render(
         request,
         "payments/claim_line_remove.html",
@@ -365,19 +363,17 @@ def claim_submit(request, pk):
         return redirect("payments:claim_detail", pk=claim.pk)
     problem = ""
     if request.method == "POST":
-        try:
+
+        def send():
             services.claim_submit(actor=request.user, claim=claim)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except PermissionDenied:
-            raise Http404("No such expense claim") from None
-        else:
-            messages.success(
-                request,
+            return (
                 f"Claim {claim.reference} is sent. Someone other than the person who filled it "
-                "in must approve it.",
+                "in must approve it."
             )
-            return redirect("payments:claim_detail", pk=claim.pk)
+
+        done, problem = act_then_go(request, send, to=_claim_url(claim), not_found=NO_CLAIM)
+        if done is not None:
+            return done
     return render(
         request,
         "payments/claim_submit.html",
@@ -394,6 +390,13 @@ def claim_submit(request, pk):
 
 # ---------------------------------------------------------------------------------------------
 # One claim
+
+
+NO_CLAIM = "No such expense claim"
+
+
+def _claim_url(claim) -> str:
+    return reverse("payments:claim_detail", args=[claim.pk])
 
 
 def why_not_approve(user, claim) -> str:
@@ -475,19 +478,17 @@ def claim_approve(request, pk):
     may = selectors.claim_may_approve(user=request.user, claim=claim)
     problem = ""
     if request.method == "POST" and may:
-        try:
+
+        def approve():
             services.claim_approve(actor=request.user, claim=claim)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except PermissionDenied:
-            raise Http404("No such expense claim") from None
-        else:
-            messages.success(
-                request,
+            return (
                 f"Claim {claim.reference} is approved: {pounds(claim.total)} to "
-                f"{claim.person.full_name}. It goes to finance with the next export.",
+                f"{claim.person.full_name}. It goes to finance with the next export."
             )
-            return redirect("payments:claim_detail", pk=claim.pk)
+
+        done, problem = act_then_go(request, approve, to=_claim_url(claim), not_found=NO_CLAIM)
+        if done is not None:
+            return done
     return render(
         request,
         "payments/claim_approve.html",
@@ -515,21 +516,21 @@ def claim_return(request, pk):
         return redirect("payments:claim_detail", pk=claim.pk)
     form = ClaimReturnForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def send_back():
             services.claim_return(
                 actor=request.user, claim=claim, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such expense claim") from None
-        else:
-            messages.success(
-                request,
+            return (
                 f"Claim {claim.reference} is sent back. {claim.person.full_name} can see your "
-                "reason, put it right and send it again.",
+                "reason, put it right and send it again."
             )
-            return redirect("payments:claim_detail", pk=claim.pk)
+
+        done, _ = act_then_go(
+            request, send_back, to=_claim_url(claim), form=form, not_found=NO_CLAIM
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "payments/claim_return.html",
@@ -554,20 +555,21 @@ def claim_paid(request, pk):
         return redirect("payments:claim_detail", pk=claim.pk)
     form = ClaimPaidForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def mark_paid():
             services.claim_mark_paid(
                 actor=request.user,
                 claim=claim,
                 paid_on=form.cleaned_data["paid_on"],
                 finance_reference=form.cleaned_data["finance_reference"],
             )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such expense claim") from None
-        else:
-            messages.success(request, f"Claim {claim.reference} is marked as paid.")
-            return redirect("payments:claim_detail", pk=claim.pk)
+            return f"Claim {claim.reference} is marked as paid."
+
+        done, _ = act_then_go(
+            request, mark_paid, to=_claim_url(claim), form=form, not_found=NO_CLAIM
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "payments/claim_paid.html",

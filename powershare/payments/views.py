@@ -32,7 +32,7 @@ from powershare.accounts.selectors import organisation_ids_where, user_can
 from powershare.audit.selectors import history_for_record
 from powershare.audit.services import access_event_record
 from powershare.engagement import selectors as engagement_selectors
-from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.lib.forms import act_then_go, form_errors_to_fields, posted
 from powershare.people import selectors as people_selectors
 from powershare.system.submissions import submit_form_once
 
@@ -165,15 +165,14 @@ def _act_then_back(request, form, payment, act):
     to the payment; a refusal's reasons go on the form's fields. None: show the form again."""
     if request.method != "POST" or not form.is_valid():
         return None
-    try:
-        done = act(form.cleaned_data)
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return None
-    except PermissionDenied:
-        raise Http404("No such payment") from None
-    messages.success(request, done)
-    return redirect("payments:payment_detail", pk=payment.pk)
+    response, _ = act_then_go(
+        request,
+        lambda: act(form.cleaned_data),
+        to=reverse("payments:payment_detail", args=[payment.pk]),
+        form=form,
+        not_found="No such payment",
+    )
+    return response
 
 
 def _payment_form_page(request, template, payment, form, *, title, crumb, **extra):
