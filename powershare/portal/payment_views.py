@@ -8,17 +8,15 @@ through payments.services, which check the person acts only on their own choices
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from powershare.audit.models import AccessEvent
-from powershare.lib.forms import form_errors_to_fields, posted
+from powershare.lib.forms import act_then_go, posted
 from powershare.lib.templatetags.design_system import pounds
 from powershare.payments import selectors as payment_selectors
 from powershare.payments import services as payment_services
@@ -242,21 +240,19 @@ def payment_choice(request, person):
         },
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save():
             payment_services.payment_choice_update(
                 actor=request.user, person=person, **form.choice_values()
             )
-        except ValidationError as error:
-            form_errors_to_fields(form, error)
-        except PermissionDenied:
-            raise Http404("No such page") from None
-        else:
-            messages.success(
-                request,
+            return (
                 "Thank you, we've saved your choice. It applies to payments we haven't approved "
-                "yet.",
+                "yet."
             )
-            return redirect("portal:payments")
+
+        done, _ = act_then_go(request, save, to=reverse("portal:payments"), form=form)
+        if done is not None:
+            return done
     return render(
         request,
         "portal/payments_choice.html",
@@ -402,15 +398,16 @@ def expense_remove_cost(request, person, pk):
         return redirect("portal:expense", pk=claim.pk)
     problem = ""
     if request.method == "POST":
-        try:
+
+        def remove():
             payment_services.claim_line_remove(actor=request.user, line=line)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except PermissionDenied:
-            raise Http404("No such cost") from None
-        else:
-            messages.success(request, "Done. We've removed that cost and its receipt.")
-            return redirect("portal:expense", pk=claim.pk)
+            return "Done. We've removed that cost and its receipt."
+
+        done, problem = act_then_go(
+            request, remove, to=reverse("portal:expense", args=[claim.pk]), not_found="No such cost"
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "portal/expense_remove_cost.html",
@@ -434,19 +431,22 @@ def expense_send(request, person, pk):
         return redirect("portal:expense", pk=claim.pk)
     problem = ""
     if request.method == "POST":
-        try:
+
+        def send():
             payment_services.claim_submit(actor=request.user, claim=claim)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except PermissionDenied:
-            raise Http404("No such expense claim") from None
-        else:
-            messages.success(
-                request,
+            return (
                 "Thank you. Your claim has been sent. We'll check it and tell you if anything "
-                "needs changing.",
+                "needs changing."
             )
-            return redirect("portal:expense", pk=claim.pk)
+
+        done, problem = act_then_go(
+            request,
+            send,
+            to=reverse("portal:expense", args=[claim.pk]),
+            not_found="No such expense claim",
+        )
+        if done is not None:
+            return done
     return render(
         request,
         "portal/expense_send.html",
