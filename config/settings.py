@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "powershare.engagement",
     "powershare.accountability",
     "powershare.payments",
+    "powershare.learning",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",

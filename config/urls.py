@@ -15,6 +15,7 @@ urlpatterns = [
     path("feedback/", include("powershare.accountability.urls")),
     path("you-said-we-did/", include("powershare.accountability.public_urls")),
     path("payments/", include("powershare.payments.urls")),
+    path("learning/", include("powershare.learning.urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),
     path("audit/", include("powershare.audit.urls")),

@@ -191,11 +191,13 @@ def make_council_a_samples(personas: Personas) -> dict:
     engagement_samples = _council_a_engagement_samples(personas, people_samples["person"])
     accountability_samples = _council_a_accountability_samples(personas, engagement_samples)
     payment_samples = _council_a_payment_samples(personas, people_samples, engagement_samples)
+    learning_samples = _council_a_learning_samples(personas, people_samples, engagement_samples)
     personas.samples = {
         **people_samples,
         **engagement_samples,
         **accountability_samples,
         **payment_samples,
+        **learning_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -586,4 +588,191 @@ def _council_a_payment_samples(personas: Personas, people: dict, engagement: dic
         "erin_claim": erin_claim,
         "erin_claim_line": erin_line,
         "erin_receipt": erin_line.receipts.first(),
+    }
+
+
+def _council_a_learning_samples(personas: Personas, people: dict, engagement: dict) -> dict:
+    """Council A's learning: a product (carrying MARKER) with a version, an outcome and a
+    material quoting the sample contribution; a delivery at council A with a session, bob on
+    the team, the sample person commissioned from the trainer pool with a support plan, and a
+    learner booked and marked present. And a second product without MARKER that erin
+    co-delivers (her portal shows it), whose material quotes her own contribution; its public
+    booking link and one learner's own booking link are the public pages."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from powershare.learning.models import (
+        Attendance,
+        Booking,
+        BookingSource,
+        BookingStatus,
+        Commission,
+        CommissionSupport,
+        Delivery,
+        DeliverySession,
+        Facilitator,
+        Learner,
+        LearningOutcome,
+        LearningProduct,
+        Material,
+        MaterialKind,
+        MaterialQuote,
+        ProductStatus,
+        ProductVersion,
+        SessionMode,
+        SupportStage,
+        Trainer,
+    )
+
+    a = personas.council_a
+    soon = datetime.date.today() + datetime.timedelta(days=10)
+
+    def product(title, slug):
+        found = LearningProduct.objects.filter(organisation=a, slug=slug).first()
+        if found:
+            return found, found.versions.get(number=1)
+        made = LearningProduct.objects.create(
+            organisation=a,
+            slug=slug,
+            title=title,
+            aims=f"Aims of {title}",
+            audience="Social workers",
+            sessions_planned=2,
+            session_minutes=180,
+            interval_min_weeks=2,
+            interval_max_weeks=4,
+            status=ProductStatus.PUBLISHED,
+            owner=personas.alice,
+            created_by=personas.alice,
+        )
+        version = ProductVersion.objects.create(product=made, number=1, created_by=personas.alice)
+        LearningOutcome.objects.create(version=version, position=1, text=f"Outcome of {title}")
+        return made, version
+
+    def material(version, title, contribution):
+        found = version.materials.filter(title=title).first()
+        if found:
+            return found
+        made = Material(
+            version=version,
+            title=title,
+            kind=MaterialKind.HANDOUT,
+            original_name=f"{title}.pdf",
+            content_type="application/pdf",
+            size=20,
+            uploaded_by=personas.alice,
+        )
+        made.file.save(made.key, ContentFile(b"%PDF-1.4 " + title.encode()), save=False)
+        made.save()
+        MaterialQuote.objects.create(material=made, contribution=contribution)
+        return made
+
+    def delivery(the_product, version, cohort):
+        found = Delivery.objects.filter(product=the_product, cohort=cohort).first()
+        if found:
+            return found, found.sessions.get(number=1)
+        made = Delivery.objects.create(
+            organisation=a,
+            product=the_product,
+            version=version,
+            site=a,
+            cohort=cohort,
+            capacity=12,
+            created_by=personas.alice,
+        )
+        session = DeliverySession.objects.create(
+            delivery=made,
+            number=1,
+            date=soon,
+            starts_at=datetime.time(9, 30),
+            ends_at=datetime.time(12, 30),
+            mode=SessionMode.IN_PERSON,
+            venue="Council A offices",
+        )
+        return made, session
+
+    def booking(the_delivery, name, email):
+        found = the_delivery.bookings.filter(learner__email=email).first()
+        if found:
+            return found
+        learner = Learner.objects.create(
+            organisation=a, name=name, email=email, job_role="Social worker", team="Team A"
+        )
+        return Booking.objects.create(
+            delivery=the_delivery,
+            learner=learner,
+            status=BookingStatus.BOOKED,
+            source=BookingSource.STAFF,
+        )
+
+    sample_product, sample_version = product(f"Course {MARKER}", "course-a")
+    sample_material = material(sample_version, f"Handout {MARKER}", engagement["contribution"])
+    sample_delivery, sample_session = delivery(sample_product, sample_version, f"Cohort {MARKER}")
+    bob_on_team, _ = Facilitator.objects.get_or_create(
+        delivery=sample_delivery,
+        user=personas.bob,
+        defaults={"professional": True, "is_lead": True},
+    )
+    trainer, _ = Trainer.objects.get_or_create(
+        organisation=a,
+        person=people["person"],
+        defaults={"topics": f"Topics {MARKER}", "created_by": personas.alice},
+    )
+    trainer_on_team, _ = Facilitator.objects.get_or_create(
+        delivery=sample_delivery, person=people["person"], defaults={"lived": True}
+    )
+    commission = Commission.objects.filter(delivery=sample_delivery, trainer=trainer).first()
+    if commission is None:
+        commission = Commission.objects.create(
+            delivery=sample_delivery,
+            trainer=trainer,
+            facilitator=trainer_on_team,
+            hours=Decimal("6"),
+            preparation_hours=Decimal("2"),
+            created_by=personas.alice,
+        )
+        for stage in SupportStage.values:
+            CommissionSupport.objects.create(
+                commission=commission,
+                stage=stage,
+                plan=f"Support {MARKER}",
+                support_person=personas.alice,
+                planned_on=soon,
+            )
+    sample_booking = booking(sample_delivery, f"Learner {MARKER}", "learner@a.example")
+    attendance, _ = Attendance.objects.get_or_create(
+        session=sample_session,
+        booking=sample_booking,
+        defaults={"attended": True, "recorded_by": personas.bob},
+    )
+
+    # Erin's own: a course she co-delivers (no MARKER), whose handout quotes her words.
+    erin_product, erin_version = product("Listening well", "listening-well")
+    erin_material = material(
+        erin_version, "Listening well handout", engagement["erin_contribution"]
+    )
+    erin_delivery, _ = delivery(erin_product, erin_version, "Spring cohort")
+    erin_facilitator, _ = Facilitator.objects.get_or_create(
+        delivery=erin_delivery, person=personas.erin_person, defaults={"lived": True}
+    )
+    public_booking = booking(erin_delivery, "Sam Learner", "sam.learner@example.org")
+    return {
+        "product": sample_product,
+        "version": sample_version,
+        "material": sample_material,
+        "delivery": sample_delivery,
+        "session": sample_session,
+        "facilitator": bob_on_team,
+        "trainer": trainer,
+        "commission": commission,
+        "support": commission.support.get(stage=SupportStage.BEFORE),
+        "booking": sample_booking,
+        "attendance": attendance,
+        "erin_product": erin_product,
+        "erin_material": erin_material,
+        "erin_delivery": erin_delivery,
+        "erin_facilitator": erin_facilitator,
+        "public_booking": public_booking,
     }

@@ -108,6 +108,9 @@ ERIN_OWN_PAGES = {
     "portal:expense_send",
     "portal:expense_receipt_add",
     "portal:receipt",
+    # The course she co-delivers and its handout (which quotes her own words).
+    "portal:training_detail",
+    "portal:training_material",
 }
 
 

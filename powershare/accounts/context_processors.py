@@ -12,9 +12,12 @@ from .selectors import current_memberships, user_can
 # (label, url name, capability needed (or any one of several), url prefix marking it current)
 # At most seven for any role (docs/UX): the service name in the header leads home.
 NAVIGATION = [
-    ("People", "people:list", Capability.VIEW_PEOPLE, "/people/"),
+    # Subject access and erasure requests are about people on the register, so they sit in the
+    # People section (its pages link to them) rather than taking a place of their own.
+    ("People", "people:list", Capability.VIEW_PEOPLE, ("/people/", "/privacy/")),
     ("Activities", "engagement:activity_list", Capability.VIEW_ENGAGEMENT, "/activities/"),
     ("Feedback", "accountability:dashboard", Capability.VIEW_ENGAGEMENT, "/feedback/"),
+    ("Learning", "learning:home", Capability.VIEW_LEARNING, "/learning/"),
     (
         "Payments",
         "payments:home",
@@ -23,7 +26,6 @@ NAVIGATION = [
     ),
     ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
     ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
-    ("Privacy", "privacy:subject_access_list", Capability.HANDLE_SUBJECT_ACCESS, "/privacy/"),
     ("Audit", "audit:change_log", Capability.VIEW_AUDIT, "/audit/"),
 ]
 
@@ -56,7 +58,7 @@ def _with_portal_navigation(request, user, staff_items, context):
     return [_item(request, label, name, prefix) for label, name, prefix in PORTAL_NAVIGATION]
 
 
-def _item(request, label: str, url_name: str, prefix: str | None) -> dict:
+def _item(request, label: str, url_name: str, prefix: str | tuple | None) -> dict:
     url = reverse(url_name)
     current = request.path == url if prefix is None else request.path.startswith(prefix)
     return {"label": label, "url": url, "current": current}

@@ -47,6 +47,12 @@ class Capability(StrEnum):
     )
     APPROVE_PAYMENTS = "approve payments and expense claims that someone else recorded"
     MANAGE_PAYMENT_RATES = "publish rate cards and set payment defaults"
+    VIEW_LEARNING = "see learning products, deliveries, sessions and attendance totals"
+    MANAGE_LEARNING = (
+        "create learning products and deliveries, book learners, and commission "
+        "lived-experience trainers"
+    )
+    RECORD_ATTENDANCE = "see who is booked on a session and take its register"
 
 
 _EVERY_STAFF_ROLE = {
@@ -71,6 +77,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PAYMENTS,
             Capability.MANAGE_PAYMENTS,
             Capability.APPROVE_PAYMENTS,
+            # Participation leads bring experts by experience into learning: they commission
+            # trainers and run deliveries alongside learning leads.
+            Capability.VIEW_LEARNING,
+            Capability.MANAGE_LEARNING,
+            Capability.RECORD_ATTENDANCE,
         }
     ),
     # Learning leads co-design learning products, so they run activities too; the register's
@@ -86,16 +97,29 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PAYMENTS,
             Capability.MANAGE_PAYMENTS,
             Capability.APPROVE_PAYMENTS,
+            Capability.VIEW_LEARNING,
+            Capability.MANAGE_LEARNING,
+            Capability.RECORD_ATTENDANCE,
         }
     ),
     # Leaders act on plans and dashboards; elsewhere in their organisation they read only,
     # and they may approve spending as the second pair of eyes.
     Role.LEADER: frozenset(
         _EVERY_STAFF_ROLE
-        | {Capability.VIEW_ENGAGEMENT, Capability.VIEW_PAYMENTS, Capability.APPROVE_PAYMENTS}
+        | {
+            Capability.VIEW_ENGAGEMENT,
+            Capability.VIEW_PAYMENTS,
+            Capability.APPROVE_PAYMENTS,
+            # Learning's products, deliveries and totals; never learners' names.
+            Capability.VIEW_LEARNING,
+        }
     ),
-    # Facilitators read activities and what was said inside the organisation, not who was asked.
-    Role.FACILITATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_ENGAGEMENT}),
+    # Facilitators read activities and what was said inside the organisation, not who was asked;
+    # they see learning and take the register for sessions.
+    Role.FACILITATOR: frozenset(
+        _EVERY_STAFF_ROLE
+        | {Capability.VIEW_ENGAGEMENT, Capability.VIEW_LEARNING, Capability.RECORD_ATTENDANCE}
+    ),
     Role.NATIONAL_COORDINATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES}),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE

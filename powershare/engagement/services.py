@@ -621,8 +621,15 @@ def contribution_use_change(
             )
     elif use_level not in UseLevel.values:
         raise ValidationError({"use_level": "Choose how widely it may be used."})
+    narrowed = use_level < contribution.use_level
     contribution.use_level = use_level
     contribution.save(update_fields=["use_level", "updated_at"])
+    if narrowed:
+        from .signals import contribution_words_changed
+
+        contribution_words_changed.send(
+            sender=Contribution, contribution_ids=[contribution.pk], reason="use_narrowed"
+        )
     return contribution
 
 
@@ -660,7 +667,7 @@ def contribution_redact(
         reason=(reason or "").strip()[:300],
         characters_removed=len(words) * count,
     )
-    _exports_refresh(contribution)
+    _exports_refresh(contribution, reason="redacted")
     return contribution
 
 
@@ -704,13 +711,21 @@ def contribution_withdraw(
         contribution.save(
             update_fields=["withdrawn_at", "withdrawn_by_person", "withdrawn_by", "updated_at"]
         )
-        _exports_refresh(contribution)
+        _exports_refresh(contribution, reason="withdrawn")
     return contribution
 
 
-def _exports_refresh(contribution: Contribution) -> None:
-    """No prepared data export may keep words the person asked us to remove."""
+def _exports_refresh(contribution: Contribution, reason: str = "") -> None:
+    """No prepared data export may keep words the person asked us to remove, and anything
+    that quotes them (learning materials) is told."""
     from powershare.privacy.services import subject_access_exports_refresh
+
+    from .signals import contribution_words_changed
+
+    if reason:
+        contribution_words_changed.send(
+            sender=Contribution, contribution_ids=[contribution.pk], reason=reason
+        )
 
     if contribution.person_id is not None:
         subject_access_exports_refresh(person=contribution.person)
@@ -778,6 +793,9 @@ def contributions_erase_for_person(person: Person, rows) -> None:
         withdrawn_at=now,
         purged_at=now,
     )
+    from .signals import contribution_words_changed
+
+    contribution_words_changed.send(sender=Contribution, contribution_ids=ids, reason="erased")
 
 
 # ---------------------------------------------------------------------------------------------

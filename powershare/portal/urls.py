@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import contribution_views, feedback_views, opportunity_views, payment_views, views
+from . import (
+    contribution_views,
+    feedback_views,
+    learning_views,
+    opportunity_views,
+    payment_views,
+    views,
+)
 
 app_name = "portal"
 
@@ -36,6 +43,14 @@ urlpatterns = [
         name="contribution_withdraw",
     ),
     path("said/<int:pk>/use/", contribution_views.contribution_use, name="contribution_use"),
+    path("said/in-learning/", learning_views.words_in_learning, name="words_in_learning"),
+    path("training/", learning_views.training_list, name="training"),
+    path("training/<int:pk>/", learning_views.training_detail, name="training_detail"),
+    path(
+        "training/materials/<int:pk>/",
+        learning_views.training_material,
+        name="training_material",
+    ),
     path("heard-back/", feedback_views.feedback_list, name="feedback"),
     path("heard-back/<int:pk>/", feedback_views.feedback_letter, name="feedback_letter"),
     path("payments/", payment_views.payments, name="payments"),

@@ -1,0 +1,5 @@
+"""Placeholder: replaced by the API work."""
+
+from ninja import Router
+
+router = Router(tags=["Learning"])

@@ -1,0 +1,194 @@
+"""Background work for learning: booking emails with a calendar file, reminders two days
+before each session, offers that lapse, owners told when materials need updating, and the
+deletion of learners after the retention period.
+
+Tasks carry record ids only: no names or email addresses sit in the task table.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from powershare.accounts.security import email_link_base
+from powershare.accounts.tasks import _send
+from powershare.system.schedule import every
+
+from .models import Booking, BookingStatus, DeliverySession, Material
+
+
+def calendar_file(*, booking: Booking, sessions, domain: str = "localhost") -> bytes:
+    """An iCalendar (.ics) file with one event per session, for the learner's calendar."""
+    from icalendar import Calendar, Event
+
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    delivery = booking.delivery
+    calendar = Calendar()
+    calendar.add("prodid", "-//PowerShare//Learning//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    for session in sessions:
+        event = Event()
+        event.add("uid", f"booking-{booking.pk}-session-{session.pk}@{domain}")
+        event.add("dtstamp", datetime.datetime.now(tz=datetime.UTC))
+        event.add(
+            "dtstart", datetime.datetime.combine(session.date, session.starts_at, tzinfo=zone)
+        )
+        event.add("dtend", datetime.datetime.combine(session.date, session.ends_at, tzinfo=zone))
+        event.add("summary", f"{delivery.product.title}: session {session.number}")
+        where = session.venue if session.mode == "in_person" else session.online_link
+        if where:
+            event.add("location", where)
+        description = f"{delivery.product.title} ({delivery.cohort}), session {session.number}."
+        if session.online_link:
+            description += f"\nJoin online: {session.online_link}"
+        event.add("description", description)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _context(booking: Booking, domain: str, use_https: bool) -> dict:
+    protocol = "https" if use_https else "http"
+    return {
+        "booking": booking,
+        "learner": booking.learner,
+        "delivery": booking.delivery,
+        "product": booking.delivery.product,
+        "sessions": list(booking.delivery.sessions.order_by("number")),
+        "own_link": f"{protocol}://{domain}"
+        + reverse("learning:booking_own", kwargs={"token": booking.token}),
+    }
+
+
+BOOKING_TEMPLATES = {
+    "confirmed": "learning/email/booking_confirmed",
+    "waiting": "learning/email/booking_waiting",
+    "offered": "learning/email/booking_offered",
+    "cancelled": "learning/email/delivery_cancelled",
+}
+
+
+@task
+def booking_email_send(*, booking_id: int, kind: str, domain: str, use_https: bool) -> int:
+    """Tell a learner about their booking. A confirmation carries the sessions as a calendar
+    file (.ics)."""
+    booking = (
+        Booking.objects.select_related("delivery", "delivery__product", "delivery__site", "learner")
+        .filter(pk=booking_id, learner__isnull=False)
+        .first()
+    )
+    if booking is None:
+        return 0
+    expected = {
+        "confirmed": BookingStatus.BOOKED,
+        "waiting": BookingStatus.WAITING,
+        "offered": BookingStatus.OFFERED,
+        "cancelled": BookingStatus.CANCELLED,
+    }[kind]
+    if booking.status != expected:
+        return 0  # things moved on before the email went: say nothing out of date
+    context = _context(booking, domain, use_https)
+    template = BOOKING_TEMPLATES[kind]
+    subject = "".join(render_to_string(f"{template}_subject.txt", context).splitlines())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[booking.learner.email],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if kind == "confirmed":
+        message.attach(
+            "sessions.ics",
+            calendar_file(booking=booking, sessions=context["sessions"], domain=domain),
+            "text/calendar",
+        )
+    return message.send()
+
+
+@task
+def delivery_cancelled_email_send(*, booking_ids: list[int]) -> int:
+    domain, use_https = email_link_base(None)
+    sent = 0
+    for booking_id in booking_ids:
+        sent += booking_email_send.call(
+            booking_id=booking_id, kind="cancelled", domain=domain, use_https=use_https
+        )
+    return sent
+
+
+@task
+def session_reminder_email_send(*, session_id: int, booking_id: int) -> int:
+    booking = (
+        Booking.objects.select_related("delivery", "delivery__product", "learner")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED, learner__isnull=False)
+        .first()
+    )
+    session = DeliverySession.objects.filter(pk=session_id).first()
+    if booking is None or session is None:
+        return 0
+    domain, use_https = email_link_base(None)
+    context = _context(booking, domain, use_https)
+    context["session"] = session
+    return _send(
+        template="learning/email/session_reminder", context=context, to=booking.learner.email
+    )
+
+
+@task
+def materials_needing_update_email_send(*, material_ids: list[int]) -> int:
+    """Tell each product's owner which of its materials need updating."""
+    materials = (
+        Material.objects.filter(pk__in=material_ids, version__product__owner__isnull=False)
+        .select_related("version", "version__product", "version__product__owner")
+        .order_by("version__product", "title")
+    )
+    by_owner: dict = {}
+    for material in materials:
+        owner = material.version.product.owner
+        if owner.is_active:
+            by_owner.setdefault(owner, []).append(material)
+    domain, use_https = email_link_base(None)
+    sent = 0
+    for owner, items in by_owner.items():
+        sent += _send(
+            template="learning/email/materials_need_updating",
+            context={
+                "owner": owner,
+                "materials": items,
+                "domain": domain,
+                "protocol": "https" if use_https else "http",
+            },
+            to=owner.email,
+        )
+    return sent
+
+
+@every(datetime.timedelta(hours=1), name="learning.offers_expire")
+@task
+def offers_expire_task() -> int:
+    """Hourly: offers not taken in time go to the next person waiting."""
+    from .services import offers_expire
+
+    return offers_expire()
+
+
+@every(datetime.timedelta(hours=6), name="learning.reminders_send")
+@task
+def reminders_send_task() -> int:
+    """Four times a day: remind learners of sessions two days away (once each)."""
+    from .services import reminders_send
+
+    return reminders_send()
+
+
+@every(datetime.timedelta(days=1), name="learning.learners_purge")
+@task
+def learners_purge_task() -> int:
+    """Daily: delete learners whose course ended longer ago than the retention period."""
+    from .services import learners_purge
+
+    return learners_purge()
