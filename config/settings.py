@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "powershare.accounts.context_processors.navigation",
+                "powershare.learning.context_processors.learning",
             ],
             "builtins": ["powershare.lib.templatetags.design_system"],
         },

@@ -389,7 +389,10 @@ class Commission(TimestampedModel):
     """A trainer commissioned to co-deliver a delivery: their invitation and payment owed."""
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="commissions")
-    trainer = models.ForeignKey(Trainer, on_delete=models.PROTECT, related_name="commissions")
+    #: Emptied if the trainer's record is erased (the hours and payment stay for the accounts).
+    trainer = models.ForeignKey(
+        Trainer, on_delete=models.SET_NULL, null=True, blank=True, related_name="commissions"
+    )
     facilitator = models.OneToOneField(
         Facilitator, on_delete=models.SET_NULL, null=True, blank=True, related_name="commission"
     )
@@ -417,7 +420,8 @@ class Commission(TimestampedModel):
         ]
 
     def __str__(self):
-        return f"{self.trainer.person} for {self.delivery}"
+        who = self.trainer.person if self.trainer_id else "An erased trainer"
+        return f"{who} for {self.delivery}"
 
     def get_additional_data(self):
         return {"organisation_id": self.delivery.organisation_id}
