@@ -34,7 +34,9 @@ class Output:
     #: "response" (the response to every contribution of the staff sample activity),
     #: "letter" (that activity's sent letter), "group_version" (the letter as shared with the
     #: partner of the world's anonymous group), "erin_letter" (the letter erin was sent about
-    #: her activity) or "organisation" (council A's public page).
+    #: her activity) or "organisation" (council A's public page); "product", "version" or
+    #: "material" (council A's sample learning product, its first version and its handout,
+    #: whose co-design record and quotes hold every contribution).
     target: str = ""
     #: Whether every allowed contribution must appear in full (a list small enough for one page).
     complete: bool = False
@@ -112,6 +114,18 @@ def _accountability() -> list[Output]:
     ]
 
 
+def _learning() -> list[Output]:
+    """Learning: a product's page and its co-design page show the contributions that shaped
+    it (internal use); a material's pages show the words it quotes, or may quote, at the
+    material's use (the sample handout is anonymised)."""
+    return [
+        Output("learning:product_detail", "alice", 1, target="product", complete=True),
+        Output("learning:product_co_design", "alice", 1, target="product", complete=True),
+        Output("learning:material_add", "alice", 2, target="version", complete=True),
+        Output("learning:material_edit", "alice", 2, target="material", complete=True),
+    ]
+
+
 OUTPUTS: list[Output] = [
     Output("engagement:contribution_list", "alice", 1, complete=True),
     Output("engagement:contribution_detail", "alice", 1, target="each_contribution"),
@@ -127,9 +141,12 @@ OUTPUTS: list[Output] = [
     ),
     Output("portal:contributions", "erin", None, complete=True),
     Output("portal:contribution", "erin", None, target="each_erin_contribution"),
+    # Which learning materials quote her words (her own words are hers to see).
+    Output("portal:words_in_learning", "erin", None),
     Output("portal:home", "erin", None),
     Output("api-1.0:my_contribution_list", "erin", None, kind="json", complete=True),
     *_accountability(),
+    *_learning(),
 ]
 
 #: The forms that act on one contribution show its words, so the contributor (or staff on

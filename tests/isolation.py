@@ -323,6 +323,26 @@ REGISTRY: dict[str, Entry] = {
     "api-1.0:my_payments": Entry(),
     "api-1.0:my_claims": Entry(),
     "api-1.0:my_payment_totals": Entry(),
+    "api-1.0:learning_product_list": Entry(),
+    "api-1.0:learning_product_detail": Entry(
+        kwargs=lambda samples: {"product_id": samples["product"].pk}
+    ),
+    "api-1.0:learning_attendance_totals": Entry(
+        kwargs=lambda samples: {"product_id": samples["product"].pk}
+    ),
+    "api-1.0:learning_delivery_list": Entry(),
+    "api-1.0:learning_delivery_detail": Entry(
+        kwargs=lambda samples: {"delivery_id": samples["delivery"].pk}
+    ),
+    "api-1.0:learning_booking_list": Entry(
+        kwargs=lambda samples: {"delivery_id": samples["delivery"].pk}
+    ),
+    # The same address as the booking list (a GET lists the bookings). Who may POST is tested
+    # in powershare/learning/tests/test_api_learning.py.
+    "api-1.0:learning_booking_create": Entry(
+        kwargs=lambda samples: {"delivery_id": samples["delivery"].pk}
+    ),
+    "api-1.0:my_training": Entry(),
     "audit:change_log": Entry(),
     "audit:access_log": Entry(),
     "api-1.0:api-root": Entry(public="the API's root; answers 404 in the API's error shape"),

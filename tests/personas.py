@@ -591,6 +591,33 @@ def _council_a_payment_samples(personas: Personas, people: dict, engagement: dic
     }
 
 
+def _tiny_pdf(text: str) -> bytes:
+    """A one-page PDF saying `text` (ASCII), small enough to build by hand."""
+    words = text.replace("\\", "").replace("(", "").replace(")", "").encode("latin-1")
+    stream = b"BT /F1 12 Tf 72 720 Td (" + words + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(pdf)
+
+
 def _council_a_learning_samples(personas: Personas, people: dict, engagement: dict) -> dict:
     """Council A's learning: a product (carrying MARKER) with a version, an outcome and a
     material quoting the sample contribution; a delivery at council A with a session, bob on
@@ -664,7 +691,8 @@ def _council_a_learning_samples(personas: Personas, people: dict, engagement: di
             size=20,
             uploaded_by=personas.alice,
         )
-        made.file.save(made.key, ContentFile(b"%PDF-1.4 " + title.encode()), save=False)
+        # A real (tiny) PDF, so tests that read downloads as PDFs can read it.
+        made.file.save(made.key, ContentFile(_tiny_pdf(title)), save=False)
         made.save()
         MaterialQuote.objects.create(material=made, contribution=contribution)
         return made

@@ -191,6 +191,17 @@ def _answer_everything(world: World) -> None:
     # As if each letter had carried them: a sent letter shows only what it carried.
     for tracked in world.contributions:
         (world.erin_letter if tracked.person == 0 else world.letter).contributions.add(tracked.pk)
+    # As if every contribution had shaped the sample learning product and its handout quoted
+    # them all (recorded before any was withdrawn or narrowed).
+    from powershare.learning.models import MaterialQuote
+
+    ids = [tracked.pk for tracked in world.contributions]
+    _learning_sample(world, "product").shaped_by_contributions.add(*ids)
+    material = _learning_sample(world, "material")
+    MaterialQuote.objects.bulk_create(
+        [MaterialQuote(material=material, contribution_id=pk) for pk in ids],
+        ignore_conflicts=True,
+    )
 
 
 # Rendering ------------------------------------------------------------------------------------
@@ -229,9 +240,24 @@ def _urls(output: Output, world: World) -> list[tuple[str, Tracked | None]]:
         "erin_letter": lambda: {"pk": world.erin_letter.pk},
         "group_version": lambda: {"pk": world.letter.pk, "recipient": world.group_recipient.pk},
         "organisation": lambda: {"slug": world.activity.organisation.slug},
+        "product": lambda: {"pk": _learning_sample(world, "product").pk},
+        "version": lambda: {"pk": _learning_sample(world, "version").pk},
+        "material": lambda: {"pk": _learning_sample(world, "material").pk},
         "": dict,
     }[output.target]()
     return [(_reverse(output, kwargs), None)]
+
+
+def _learning_sample(world: World, what: str):
+    """Council A's sample learning product (tests/personas.py), its first version or its
+    handout."""
+    from powershare.learning.models import LearningProduct
+
+    product = LearningProduct.objects.get(organisation=world.activity.organisation, slug="course-a")
+    if what == "product":
+        return product
+    version = product.versions.get(number=1)
+    return version if what == "version" else version.materials.order_by("pk").first()
 
 
 def _pk_name(output: Output) -> str:

@@ -357,11 +357,16 @@ def invitation_leave(*, user: User, invitation: Invitation, on_behalf: bool = Fa
 
 
 @transaction.atomic
-def invitation_withdraw(*, actor: User, invitation: Invitation) -> Invitation:
-    """Staff take back an invitation that has not been answered yet (sent by mistake)."""
+def invitation_withdraw(
+    *, actor: User, invitation: Invitation, stand_down: bool = False
+) -> Invitation:
+    """Staff take back an invitation that has not been answered yet (sent by mistake). With
+    `stand_down`, one already accepted is taken back too: the piece of work it was for no
+    longer needs them (a trainer's commission cancelled, say)."""
     _check_may_manage(actor, invitation.activity.organisation_id)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status != InvitationStatus.INVITED:
+    allowed = {InvitationStatus.INVITED} | ({InvitationStatus.ACCEPTED} if stand_down else set())
+    if invitation.status not in allowed:
         raise ValidationError("Only an invitation still waiting for an answer can be withdrawn.")
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.save()

@@ -402,6 +402,10 @@ class Commission(TimestampedModel):
     payment = models.ForeignKey(
         "payments.Payment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Whether commissioning put them on the team (so standing it down takes them off), and
+    #: whether they were already there with lived experience (so it doesn't take that away).
+    joined_team = models.BooleanField(default=True)
+    lived_before = models.BooleanField(default=False)
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     preparation_hours = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     created_by = models.ForeignKey(

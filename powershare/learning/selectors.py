@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from powershare.accounts.models import User
@@ -35,6 +36,7 @@ from .models import (
     Material,
     ProductVersion,
     SessionReminder,
+    SupportStage,
     Trainer,
 )
 
@@ -104,6 +106,15 @@ def version_current(*, product: LearningProduct) -> ProductVersion:
     return product.versions.order_by("-number").prefetch_related("outcomes").first()
 
 
+def version_to_teach(*, product: LearningProduct) -> ProductVersion | None:
+    """The version a new delivery teaches (as services.delivery_create chooses it): the newest
+    published one, or the newest when none is published yet."""
+    return (
+        product.versions.filter(published_at__isnull=False).order_by("-number").first()
+        or product.versions.order_by("-number").first()
+    )
+
+
 def version_get_for(
     *, user: User, pk, may: Capability = Capability.VIEW_LEARNING
 ) -> ProductVersion:
@@ -162,6 +173,33 @@ def co_design_choices(*, product: LearningProduct) -> dict:
         "activities": activities,
         "contributions": contributions.order_by("-captured_on", "-pk"),
     }
+
+
+def co_design_hidden_ids(*, product: LearningProduct) -> set[int]:
+    """Contributions in the co-design record that can no longer be shown (withdrawn, or
+    consent changed): kept in the record, never shown, so saving the record keeps them."""
+    recorded = product.shaped_by_contributions.all()
+    usable = contributions_usable(recorded, use=UseLevel.INTERNAL).values("pk")
+    return set(recorded.exclude(pk__in=usable).values_list("pk", flat=True))
+
+
+def contributions_by_id(*, organisation_id: int, ids) -> QuerySet[Contribution]:
+    """The organisation's own contributions with these ids, for a service to check (never
+    shown as they are: pages show words only through contributions_usable)."""
+    return Contribution.objects.filter(pk__in=list(ids), organisation_id=organisation_id)
+
+
+def learning_owner_choices(*, organisation_ids) -> QuerySet[User]:
+    """Current members who run learning (MANAGE_LEARNING) in these organisations: who may own
+    a product and be told when its materials need updating."""
+    from powershare.accounts.models import Membership
+    from powershare.accounts.roles import Role, role_can
+
+    roles = [role for role in Role.values if role_can(role, Capability.MANAGE_LEARNING)]
+    members = Membership.objects.current().filter(
+        organisation_id__in=list(organisation_ids), role__in=roles, user=OuterRef("pk")
+    )
+    return User.objects.filter(Exists(members), is_active=True).order_by("full_name", "pk")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,6 +318,17 @@ def delivery_list_for(
     )
 
 
+def delivery_product_choices(*, user: User) -> list[tuple[int, str]]:
+    """(id, title) of the products of every delivery the user may see, for the list's filter:
+    staff at a site see the products taught there, though the products are another's."""
+    visible = Delivery.objects.filter(_delivery_scope(user, Capability.VIEW_LEARNING))
+    return list(
+        LearningProduct.objects.filter(pk__in=visible.values("product_id"))
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+
+
 def delivery_get_for(*, user: User, pk, may: Capability = Capability.VIEW_LEARNING) -> Delivery:
     try:
         return Delivery.objects.select_related("product", "site", "version", "organisation").get(
@@ -357,6 +406,41 @@ def facilitator_get_for(*, user: User, pk) -> Facilitator:
         raise _not_found("facilitator") from None
 
 
+def delivery_staff_choices(*, delivery: Delivery) -> QuerySet[User]:
+    """Members of staff who may join a delivery's team or support a commissioned trainer:
+    current members of the delivery's organisation or of its site."""
+    from powershare.accounts.models import Membership
+
+    members = Membership.objects.current().filter(
+        organisation_id__in=(delivery.organisation_id, delivery.site_id), user=OuterRef("pk")
+    )
+    return User.objects.filter(Exists(members), is_active=True).order_by("full_name", "pk")
+
+
+def team_staff_choices(*, delivery: Delivery, include_team: bool = False) -> QuerySet[User]:
+    """Staff of the organisation or the site who are not on the team yet (or, with
+    `include_team`, those on it too: a form sent twice still finds its choice)."""
+    staff = delivery_staff_choices(delivery=delivery)
+    if include_team:
+        return staff
+    return staff.exclude(Exists(Facilitator.objects.filter(delivery=delivery, user=OuterRef("pk"))))
+
+
+def team_person_choices(*, delivery: Delivery, include_team: bool = False) -> QuerySet:
+    """People on the register of the delivery's organisation (not erased) not on the team yet
+    (or, with `include_team`, those on it too)."""
+    from powershare.people.models import Person
+
+    people = Person.objects.filter(
+        organisation_id=delivery.organisation_id, erased_at__isnull=True
+    ).order_by("full_name", "pk")
+    if include_team:
+        return people
+    return people.exclude(
+        Exists(Facilitator.objects.filter(delivery=delivery, person=OuterRef("pk")))
+    )
+
+
 @dataclass
 class Places:
     capacity: int
@@ -383,6 +467,49 @@ def booking_list_for_delivery(*, delivery: Delivery, status: str = "") -> QueryS
     if status:
         bookings = bookings.filter(status=status)
     return bookings.order_by("status", "booked_at", "pk")
+
+
+def booking_counts(*, delivery: Delivery) -> dict[str, int]:
+    """How many bookings of each status a delivery has (every status present, 0 when none)."""
+    counts = dict(
+        delivery.bookings.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in BookingStatus.values}
+
+
+def bookings_matching(
+    *, delivery: Delivery, status: str = "", search: str = ""
+) -> QuerySet[Booking]:
+    """A delivery's bookings of one status, optionally those whose learner's name, email, job
+    role or team contains `search`, oldest first (so the waiting list is in order)."""
+    bookings = booking_list_for_delivery(delivery=delivery, status=status)
+    if search:
+        bookings = bookings.filter(
+            Q(learner__name__icontains=search)
+            | Q(learner__email__icontains=search)
+            | Q(learner__job_role__icontains=search)
+            | Q(learner__team__icontains=search)
+        )
+    if status == BookingStatus.WAITING:
+        # Each person's place in the whole waiting list, even when a search hides some.
+        ahead = (
+            Booking.objects.filter(
+                delivery_id=OuterRef("delivery_id"), status=BookingStatus.WAITING
+            )
+            .filter(
+                Q(booked_at__lt=OuterRef("booked_at"))
+                | Q(booked_at=OuterRef("booked_at"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("delivery_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        bookings = bookings.annotate(position=Coalesce(Subquery(ahead), 0) + 1)
+    return bookings
 
 
 def booking_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Booking:
@@ -412,6 +539,17 @@ def delivery_by_booking_token(*, token: str) -> Delivery:
     try:
         return Delivery.objects.select_related("product", "site", "version").get(
             booking_token=token, cancelled_at__isnull=True
+        )
+    except (Delivery.DoesNotExist, ValueError, TypeError):
+        raise _not_found("course") from None
+
+
+def delivery_for_booking_link(*, token: str) -> Delivery:
+    """The delivery behind a public booking link, cancelled or not, so the page can say kindly
+    that it was cancelled (404 only when the link is wrong)."""
+    try:
+        return Delivery.objects.select_related("product", "site", "organisation").get(
+            booking_token=token
         )
     except (Delivery.DoesNotExist, ValueError, TypeError):
         raise _not_found("course") from None
@@ -450,6 +588,44 @@ def register_rows(*, session: DeliverySession) -> list[RegisterRow]:
         .order_by("learner__name", "pk")
     )
     return [RegisterRow(booking=b, learner=b.learner, attended=b.mark) for b in bookings]
+
+
+@dataclass
+class DeliveryRegister:
+    sessions: list[DeliverySession]
+    #: (learner, {session id: True / False / None when not marked}) for everyone booked.
+    rows: list[tuple[Learner, dict[int, bool | None]]]
+
+
+def delivery_register(*, delivery: Delivery) -> DeliveryRegister:
+    """The whole register of a delivery: everyone booked (in name order) with their mark at
+    each session. Three queries, whatever the number of learners and sessions."""
+    sessions = list(delivery.sessions.order_by("number"))
+    bookings = list(
+        delivery.bookings.filter(status=BookingStatus.BOOKED, learner__isnull=False)
+        .select_related("learner")
+        .order_by("learner__name", "pk")
+    )
+    marks: dict[int, dict[int, bool]] = {}
+    for booking_id, session_id, attended in Attendance.objects.filter(
+        session__delivery=delivery, booking__status=BookingStatus.BOOKED
+    ).values_list("booking_id", "session_id", "attended"):
+        marks.setdefault(booking_id, {})[session_id] = attended
+    rows = [(b.learner, {s.pk: marks.get(b.pk, {}).get(s.pk) for s in sessions}) for b in bookings]
+    return DeliveryRegister(sessions=sessions, rows=rows)
+
+
+def deliveries_with_offers(deliveries: QuerySet[Delivery]) -> QuerySet[Delivery]:
+    """Add `offered_count` (places offered to someone waiting, not yet taken) to a list from
+    delivery_list_for, so every delivery's places show without a query per row."""
+    return deliveries.annotate(
+        offered_count=Subquery(
+            Booking.objects.filter(delivery=OuterRef("pk"), status=BookingStatus.OFFERED)
+            .values("delivery")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,7 +710,7 @@ def trainer_list_for(*, user: User, in_pool: bool | None = True) -> QuerySet[Tra
         trainers = trainers.filter(left_pool_on__isnull=in_pool)
     return trainers.annotate(
         commission_count=Count("commissions", filter=Q(commissions__cancelled_at__isnull=True))
-    ).order_by("person__known_as", "person__pk")
+    ).order_by("person__full_name", "person__pk")
 
 
 def trainer_get_for(*, user: User, pk) -> Trainer:
@@ -577,6 +753,81 @@ def support_get_for(*, user: User, pk) -> CommissionSupport:
         )
     except (CommissionSupport.DoesNotExist, ValueError, TypeError):
         raise _not_found("support") from None
+
+
+def trainer_pool_for(*, user: User, in_pool: bool = True, search: str = "") -> QuerySet[Trainer]:
+    """The trainer pool (or those who left it), optionally only trainers whose name or topics
+    contain `search`."""
+    trainers = trainer_list_for(user=user, in_pool=in_pool).select_related("organisation")
+    if search:
+        trainers = trainers.filter(
+            Q(person__full_name__icontains=search)
+            | Q(person__preferred_name__icontains=search)
+            | Q(topics__icontains=search)
+        )
+    return trainers
+
+
+def trainer_pool_counts(*, user: User) -> dict[str, int]:
+    """How many trainers are in the pool and how many have left it (one query)."""
+    return Trainer.objects.filter(
+        organisation_id__in=_ids(user, Capability.MANAGE_LEARNING), person__erased_at__isnull=True
+    ).aggregate(
+        in_pool=Count("pk", filter=Q(left_pool_on__isnull=True)),
+        left=Count("pk", filter=Q(left_pool_on__isnull=False)),
+    )
+
+
+def trainer_person_choices(*, user: User) -> QuerySet:
+    """People on the registers where the user runs learning (not erased) who are not in the
+    trainer pool now: who may be added to it."""
+    from powershare.people.models import Person
+
+    in_pool = Trainer.objects.filter(person=OuterRef("pk"), left_pool_on__isnull=True)
+    return (
+        Person.objects.filter(
+            organisation_id__in=_ids(user, Capability.MANAGE_LEARNING), erased_at__isnull=True
+        )
+        .exclude(Exists(in_pool))
+        .select_related("organisation")
+        .order_by("full_name", "pk")
+    )
+
+
+def trainer_commissions(*, trainer: Trainer) -> QuerySet[Commission]:
+    """A trainer's commissions, the latest first (cancelled ones too, marked as such)."""
+    return trainer.commissions.select_related(
+        "delivery", "delivery__product", "delivery__site"
+    ).order_by("-created_at", "-pk")
+
+
+def commission_trainer_choices(
+    *, delivery: Delivery, include_commissioned: bool = False
+) -> QuerySet[Trainer]:
+    """Trainers in the pool of the delivery's organisation not commissioned for it already
+    (or, with `include_commissioned`, those too: a form sent twice still finds its choice)."""
+    trainers = (
+        Trainer.objects.filter(
+            organisation_id=delivery.organisation_id,
+            left_pool_on__isnull=True,
+            person__erased_at__isnull=True,
+        )
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+    if include_commissioned:
+        return trainers
+    taken = Commission.objects.filter(
+        delivery=delivery, trainer=OuterRef("pk"), cancelled_at__isnull=True
+    )
+    return trainers.exclude(Exists(taken))
+
+
+def commission_support_list(*, commission: Commission) -> list[CommissionSupport]:
+    """A commission's support plan in the order it happens: before, on the day, after."""
+    order = {stage: i for i, stage in enumerate(SupportStage.values)}
+    rows = commission.support.select_related("support_person")
+    return sorted(rows, key=lambda row: order.get(row.stage, len(order)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,6 +886,22 @@ def materials_quoting_person(*, person) -> QuerySet[Material]:
     )
 
 
+def words_in_learning_for_person(*, person) -> QuerySet[Material]:
+    """materials_quoting_person, each with the person's own contributions it quotes
+    (`person_quotes`, links to contributions with their activity), in a fixed number of
+    queries."""
+    from .models import MaterialQuote
+
+    own = (
+        MaterialQuote.objects.filter(contribution__person=person)
+        .select_related("contribution", "contribution__activity")
+        .order_by("contribution__captured_on", "pk")
+    )
+    return materials_quoting_person(person=person).prefetch_related(
+        Prefetch("quote_links", queryset=own, to_attr="person_quotes")
+    )
+
+
 def staff_sessions_for(*, user: User, since: datetime.date) -> QuerySet[DeliverySession]:
     """Sessions of deliveries a member of staff is on the team for, from `since`."""
     return (
@@ -643,6 +910,51 @@ def staff_sessions_for(*, user: User, since: datetime.date) -> QuerySet[Delivery
         )
         .select_related("delivery", "delivery__product", "delivery__site")
         .order_by("date", "starts_at")
+    )
+
+
+def sessions_with_places(sessions: QuerySet[DeliverySession]) -> QuerySet[DeliverySession]:
+    """Sessions with `booked_count` (people booked on the delivery) beside its capacity."""
+    return sessions.select_related("delivery", "delivery__product", "delivery__site").annotate(
+        booked_count=Subquery(
+            Booking.objects.filter(delivery=OuterRef("delivery"), status=BookingStatus.BOOKED)
+            .values("delivery")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+    )
+
+
+def sessions_upcoming_for(*, user: User, since: datetime.date) -> QuerySet[DeliverySession]:
+    """Sessions from `since` of every delivery the user may see, soonest first, with places."""
+    deliveries = Delivery.objects.filter(
+        _delivery_scope(user, Capability.VIEW_LEARNING), cancelled_at__isnull=True
+    )
+    return sessions_with_places(
+        DeliverySession.objects.filter(delivery__in=deliveries, date__gte=since)
+    ).order_by("date", "starts_at", "pk")
+
+
+def registers_not_taken_for(
+    *, user: User, today: datetime.date, since: datetime.date | None = None
+) -> QuerySet[DeliverySession]:
+    """Sessions held (up to `today`, from `since`) whose register the user may take and nobody
+    has: people are booked, and no one has been marked there or not. Oldest first."""
+    deliveries = Delivery.objects.filter(
+        _delivery_scope(user, Capability.RECORD_ATTENDANCE), cancelled_at__isnull=True
+    )
+    sessions = DeliverySession.objects.filter(delivery__in=deliveries, date__lte=today)
+    if since is not None:
+        sessions = sessions.filter(date__gte=since)
+    return (
+        sessions_with_places(sessions)
+        .filter(
+            Exists(
+                Booking.objects.filter(delivery=OuterRef("delivery"), status=BookingStatus.BOOKED)
+            )
+        )
+        .exclude(Exists(Attendance.objects.filter(session=OuterRef("pk"))))
+        .order_by("date", "starts_at", "pk")
     )
 
 
@@ -675,7 +987,11 @@ def reminders_due(*, on: datetime.date) -> list[tuple[int, int]]:
 
 def deliveries_past_retention(*, today: datetime.date) -> QuerySet[Delivery]:
     """Deliveries whose last session ended longer ago than their organisation's retention
-    period, with learners still held."""
+    period, with learners still held. A cancelled delivery ended when it was cancelled (or at
+    its last session, if earlier); one that never had a session counts from when it was
+    planned, so no learner is kept for ever."""
+    from django.utils import timezone
+
     retention = dict(
         LearningSettings.objects.values_list("organisation_id", "learner_retention_days")
     )
@@ -683,14 +999,22 @@ def deliveries_past_retention(*, today: datetime.date) -> QuerySet[Delivery]:
     candidates = (
         Delivery.objects.filter(bookings__learner__isnull=False)
         .annotate(last_date=Max("sessions__date"))
-        .values_list("pk", "organisation_id", "last_date")
+        .values_list("pk", "organisation_id", "last_date", "cancelled_at", "created_at")
         .distinct()
     )
+
+    def ended_on(last_date, cancelled_at, created_at) -> datetime.date:
+        if cancelled_at is not None:
+            cancelled_on = timezone.localdate(cancelled_at)
+            return min(last_date, cancelled_on) if last_date else cancelled_on
+        return last_date or timezone.localdate(created_at)
+
     due = [
         pk
-        for pk, organisation_id, last_date in candidates
-        if last_date is not None
-        and last_date + datetime.timedelta(days=retention.get(organisation_id, default)) < today
+        for pk, organisation_id, last_date, cancelled_at, created_at in candidates
+        if ended_on(last_date, cancelled_at, created_at)
+        + datetime.timedelta(days=retention.get(organisation_id, default))
+        < today
     ]
     return Delivery.objects.filter(pk__in=due)
 
@@ -709,3 +1033,20 @@ def learning_home_summary(*, user: User) -> dict | None:
 
 def holds_a_place() -> tuple:
     return HOLDS_A_PLACE
+
+
+def learning_managers(*, organisation_id: int) -> QuerySet[User]:
+    """Active staff who manage learning in an organisation (for notices with no owner)."""
+    from powershare.accounts.roles import ROLE_CAPABILITIES
+
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.MANAGE_LEARNING in caps]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=organisation_id,
+            memberships__ended_at__isnull=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -293,7 +293,10 @@ def co_design_set(
             use=UseLevel.INTERNAL,
         ).values_list("pk", flat=True)
     )
-    refused = [c.reference for c in contributions if c.pk not in usable]
+    # Already in the record and no longer usable (withdrawn, consent changed): kept, so the
+    # record still counts them, and never shown. Only new ones must be usable today.
+    recorded = set(product.shaped_by_contributions.values_list("pk", flat=True))
+    refused = [c.reference for c in contributions if c.pk not in usable and c.pk not in recorded]
     if refused:
         errors["contributions"] = (
             "These can't be used any more (withdrawn, or no longer agreed): " + ", ".join(refused)
@@ -321,7 +324,7 @@ def _quotes_check(product: LearningProduct, contribution_ids, use_level: int) ->
     )
     refused = [i for i in ids if i not in usable]
     if refused:
-        refs = ", ".join(f"C-{i:06d}" for i in refused)
+        refs = ", ".join(f"C{i:06d}" for i in refused)  # as Contribution.reference names it
         raise ValidationError(
             {
                 "quotes": f"These can't be quoted at this use ({UseLevel(use_level).label.lower()}): "
@@ -458,6 +461,7 @@ REASON_WORDS = {
     "redacted": "Words were removed from a quoted contribution at the person's request.",
     "use_narrowed": "A quoted contribution may no longer be used this widely.",
     "erased": "The person who said a quoted contribution asked for their record to be erased.",
+    "consent_withdrawn": "The person who said a quoted contribution no longer agrees to be quoted this way.",
 }
 
 
@@ -469,17 +473,32 @@ def materials_flag_for_contributions(*, contribution_ids, reason: str) -> list[i
     if not ids:
         return []
     materials = Material.objects.filter(quote_links__contribution_id__in=ids).distinct()
-    if reason == "use_narrowed":
-        # Still fine where the material's use is within what the person now allows.
-        narrowed = {
-            m.pk
-            for m in materials.prefetch_related("quote_links__contribution")
-            if any(
-                q.contribution_id in ids and q.contribution.use_level < m.use_level
-                for q in m.quote_links.all()
+    if reason in ("use_narrowed", "consent_withdrawn"):
+        # Still fine where every quote may still be used as widely as the material uses it
+        # (the one consent rule, asked per use level).
+        flagged = set()
+        for level in (UseLevel.ANONYMISED, UseLevel.ATTRIBUTED, UseLevel.PUBLIC):
+            at_level = materials.filter(use_level=level)
+            quoted = set(
+                MaterialQuote.objects.filter(
+                    material__in=at_level, contribution_id__in=ids
+                ).values_list("contribution_id", flat=True)
             )
-        }
-        materials = materials.filter(pk__in=narrowed)
+            if not quoted:
+                continue
+            usable = set(
+                selectors.contributions_usable(
+                    Contribution.objects.filter(pk__in=quoted), use=level
+                ).values_list("pk", flat=True)
+            )
+            unusable = quoted - usable
+            if unusable:
+                flagged |= set(
+                    at_level.filter(quote_links__contribution_id__in=unusable).values_list(
+                        "pk", flat=True
+                    )
+                )
+        materials = materials.filter(pk__in=flagged)
     newly = list(materials.filter(needs_updating_since__isnull=True).values_list("pk", flat=True))
     now = timezone.now()
     Material.objects.filter(pk__in=newly).update(
@@ -638,6 +657,16 @@ def delivery_cancel(*, actor: User, delivery: Delivery) -> Delivery:
             from .tasks import delivery_cancelled_email_send
 
             transaction.on_commit(lambda: delivery_cancelled_email_send.enqueue(booking_ids=ids))
+        # Trainers commissioned for it are stood down: invitation taken back, unpaid payment
+        # cancelled with the reason. (Paid ones stay paid.)
+        for commission in delivery.commissions.filter(cancelled_at__isnull=True):
+            commission_cancel(
+                actor=actor, commission=commission, reason="The delivery was cancelled."
+            )
+        if delivery.activity_id:
+            from powershare.engagement.services import activity_cancel
+
+            activity_cancel(actor=actor, activity=delivery.activity)
     return delivery
 
 
@@ -892,6 +921,8 @@ def _delivery_activity(actor: User, delivery: Delivery):
         setting=ActivitySetting.ONLINE if online else ActivitySetting.OFFICE,
         ladder=ladder,
         rung=rung,
+        # Asked at the debrief, so what trainers say about co-delivering is kept and heard.
+        questions=["How did co-delivering this course go for you, and what should we change?"],
     )
     delivery.activity = activity
     delivery.save(update_fields=["activity", "updated_at"])
@@ -924,6 +955,9 @@ def commission_create(
     errors = {}
     if delivery.is_cancelled:
         errors["delivery"] = "This delivery was cancelled."
+    elif not delivery.sessions.exists():
+        # The invitation and the payment are dated by the sessions.
+        errors["delivery"] = "Add the delivery's sessions first, then commission a trainer."
     if trainer.organisation_id != delivery.organisation_id or not trainer.in_pool:
         errors["trainer"] = "Choose someone in your trainer pool."
     try:
@@ -940,6 +974,11 @@ def commission_create(
         delivery=delivery, trainer=trainer, cancelled_at__isnull=True
     ).exists():
         errors["trainer"] = f"{trainer.person.name} is already commissioned for this delivery."
+    for stage, values in (support or {}).items():
+        if not _may_support(values.get("support_person"), delivery):
+            errors[f"{stage}_support_person"] = (
+                "Choose a member of staff of your organisation or the site."
+            )
     if errors:
         raise ValidationError(errors)
     person = trainer.person
@@ -964,6 +1003,7 @@ def commission_create(
         description=f"Co-delivering {delivery.product.title} ({delivery.cohort})"[:300],
     )
     facilitator = delivery.facilitators.filter(person=person).first()
+    joined_team, lived_before = facilitator is None, bool(facilitator and facilitator.lived)
     if facilitator is None:
         facilitator = Facilitator.objects.create(
             delivery=delivery, person=person, lived=True, is_lead=lead
@@ -975,6 +1015,8 @@ def commission_create(
         delivery=delivery,
         trainer=trainer,
         facilitator=facilitator,
+        joined_team=joined_team,
+        lived_before=lived_before,
         invitation=invitation,
         payment=payment,
         hours=hours,
@@ -999,6 +1041,14 @@ def commission_create(
         )
     _lived_experience_acknowledgement_check(delivery)
     return commission
+
+
+def _may_support(user: User | None, delivery: Delivery) -> bool:
+    """A named support person is a member of staff of the delivery's organisation or site."""
+    return user is None or any(
+        user_can(user=user, capability=Capability.VIEW_ORGANISATION, organisation_id=org)
+        for org in (delivery.organisation_id, delivery.site_id)
+    )
 
 
 @transaction.atomic
@@ -1026,13 +1076,18 @@ def commission_cancel(*, actor: User, commission: Commission, reason: str) -> Co
         InvitationStatus.INVITED,
         InvitationStatus.ACCEPTED,
     ):
-        invitation_withdraw(actor=actor, invitation=commission.invitation)
+        invitation_withdraw(actor=actor, invitation=commission.invitation, stand_down=True)
     facilitator = commission.facilitator
     commission.cancelled_at = timezone.now()
     commission.facilitator = None
     commission.save(update_fields=["cancelled_at", "facilitator", "updated_at"])
     if facilitator is not None:
-        facilitator.delete()
+        if commission.joined_team:
+            facilitator.delete()
+        elif not commission.lived_before:
+            # They were on the team before being commissioned: they stay, as they were.
+            facilitator.lived = False
+            facilitator.save(update_fields=["lived"])
     return commission
 
 
@@ -1049,19 +1104,7 @@ def commission_support_update(
     delivery = support.commission.delivery
     _check(actor, Capability.MANAGE_LEARNING, delivery.organisation_id)
     errors = {}
-    if (
-        support_person is not None
-        and not user_can(
-            user=support_person,
-            capability=Capability.VIEW_ORGANISATION,
-            organisation_id=delivery.organisation_id,
-        )
-        and not user_can(
-            user=support_person,
-            capability=Capability.VIEW_ORGANISATION,
-            organisation_id=delivery.site_id,
-        )
-    ):
+    if not _may_support(support_person, delivery):
         errors["support_person"] = "Choose a member of staff of your organisation or the site."
     today = timezone.localdate()
     if done_on and done_on > today:
@@ -1097,11 +1140,13 @@ def booking_create(
     source: str = BookingSource.LINK,
     domain: str = "localhost",
     use_https: bool = False,
+    tell_learner: bool = True,
 ) -> Booking:
     """Book a learner on a delivery, or put them on its waiting list when it is full. Staff
     book with `actor`; learners book themselves through the booking link (no actor). The
     delivery row is locked, so two people asking for the last place get one place and one
-    waiting-list spot."""
+    waiting-list spot. `tell_learner=False` (records typed in after the event, the demo)
+    sends no email."""
     from django.core.validators import validate_email
 
     _check_booking_actor(actor, delivery)
@@ -1130,7 +1175,13 @@ def booking_create(
     ):
         raise ValidationError(
             {
-                "email": "Someone with this email address is already booked or waiting for this course."
+                # To the public, a soft answer: it must not confirm who else has booked.
+                "email": (
+                    "Someone with this email address is already booked or waiting for this course."
+                    if actor is not None
+                    else "This email address can't be booked on this course again. If you "
+                    "booked before, the email we sent you has a link to your booking."
+                )
             }
         )
     taken = delivery.bookings.filter(status__in=HOLDS_A_PLACE).count()
@@ -1146,6 +1197,8 @@ def booking_create(
     booking = Booking.objects.create(
         delivery=delivery, learner=learner, status=status, source=source
     )
+    if not tell_learner:
+        return booking
     from .tasks import booking_email_send
 
     kind = "confirmed" if status == BookingStatus.BOOKED else "waiting"
@@ -1158,11 +1211,19 @@ def booking_create(
 
 
 def _offer_free_places(
-    delivery: Delivery, *, domain: str = "localhost", use_https: bool = False
+    delivery: Delivery, *, domain: str | None = None, use_https: bool = False
 ) -> list[int]:
-    """Offer every free place to the people waiting longest (the delivery row must be locked)."""
+    """Offer every free place to the people waiting longest (the delivery row must be locked).
+    Without a domain (scheduled work, a change of capacity) the emails link to the site's
+    address (POWERSHARE_SITE_URL)."""
     if delivery.is_cancelled:
         return []
+    if delivery.sessions.filter(date__lt=timezone.localdate()).exists():
+        return []  # the course has started: a place can't be offered part way through
+    if domain is None:
+        from powershare.accounts.security import email_link_base
+
+        domain, use_https = email_link_base(None)
     taken = delivery.bookings.filter(status__in=HOLDS_A_PLACE).count()
     free = delivery.capacity - taken
     if free <= 0:
@@ -1385,6 +1446,20 @@ def learners_purge(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def learner_erase(*, actor: User, learner: Learner) -> None:
-    """Delete a learner's details on request (their attendance stays as counts)."""
+    """Delete a learner's details on request (their attendance stays as counts). A booking of
+    theirs still holding a place or waiting is cancelled first: nobody nameless keeps a place,
+    and a freed place goes to the first person waiting."""
     _check(actor, Capability.MANAGE_LEARNING, learner.organisation_id)
+    now = timezone.now()
+    delivery_ids = set(
+        learner.bookings.exclude(status=BookingStatus.CANCELLED).values_list(
+            "delivery_id", flat=True
+        )
+    )
+    for delivery_id in sorted(delivery_ids):
+        delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+        delivery.bookings.filter(learner=learner).exclude(status=BookingStatus.CANCELLED).update(
+            status=BookingStatus.CANCELLED, cancelled_at=now
+        )
+        _offer_free_places(delivery)
     learner.delete()

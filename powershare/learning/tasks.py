@@ -48,12 +48,27 @@ def calendar_file(*, booking: Booking, sessions, domain: str = "localhost") -> b
             description += f"\nJoin online: {session.online_link}"
         event.add("description", description)
         calendar.add_component(event)
+    dates = [session.date for session in sessions]
+    if dates:
+        # Every TZID needs its VTIMEZONE (RFC 5545), or some calendars guess the time wrong.
+        calendar.add_missing_timezones(
+            first_date=datetime.date(min(dates).year, 1, 1),
+            last_date=datetime.date(max(dates).year + 1, 1, 1),
+        )
     return calendar.to_ical()
 
 
 def _context(booking: Booking, domain: str, use_https: bool) -> dict:
+    from .selectors import learning_settings_for, waiting_position
+
     protocol = "https" if use_https else "http"
+    settings_row = learning_settings_for(organisation_id=booking.delivery.organisation_id)
     return {
+        "position": waiting_position(booking=booking),
+        "offer_hours": settings_row.offer_hours,
+        "retention_days": settings_row.learner_retention_days,
+        "contact": booking.delivery.product.owner,
+        "organisation": booking.delivery.organisation,
         "booking": booking,
         "learner": booking.learner,
         "delivery": booking.delivery,
@@ -140,17 +155,37 @@ def session_reminder_email_send(*, session_id: int, booking_id: int) -> int:
 
 @task
 def materials_needing_update_email_send(*, material_ids: list[int]) -> int:
-    """Tell each product's owner which of its materials need updating."""
+    """Tell each product's owner which of its materials need updating. A product without an
+    owner who can still act on it goes to everyone who manages learning in its organisation,
+    so the flag is never missed."""
+    from powershare.accounts.roles import Capability
+    from powershare.accounts.selectors import user_can
+
+    from .selectors import learning_managers
+
     materials = (
-        Material.objects.filter(pk__in=material_ids, version__product__owner__isnull=False)
+        Material.objects.filter(pk__in=material_ids)
         .select_related("version", "version__product", "version__product__owner")
         .order_by("version__product", "title")
     )
     by_owner: dict = {}
     for material in materials:
-        owner = material.version.product.owner
-        if owner.is_active:
-            by_owner.setdefault(owner, []).append(material)
+        product = material.version.product
+        owner = product.owner
+        if (
+            owner is not None
+            and owner.is_active
+            and user_can(
+                user=owner,
+                capability=Capability.MANAGE_LEARNING,
+                organisation_id=product.organisation_id,
+            )
+        ):
+            people = [owner]
+        else:
+            people = list(learning_managers(organisation_id=product.organisation_id))
+        for person in people:
+            by_owner.setdefault(person, []).append(material)
     domain, use_https = email_link_base(None)
     sent = 0
     for owner, items in by_owner.items():

@@ -27,6 +27,16 @@ def _iso_media(head: bytes) -> bool:
     return head[4:8] == b"ftyp" and head[8:12] in {b"heic", b"heix", b"mif1", b"msf1", b"heif"}
 
 
+def _any_iso_media(head: bytes) -> bool:
+    # MP4 video and M4A audio: an ISO media box "ftyp" at bytes 4 to 8.
+    return head[4:8] == b"ftyp"
+
+
+def _mp3(head: bytes) -> bool:
+    # An ID3 tag, or straight into an MPEG audio frame (11 bits of frame sync set).
+    return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+
 @dataclass(frozen=True)
 class FileKind:
     content_type: str
@@ -55,6 +65,15 @@ KINDS = {
         "[Content_Types].xml",
     ),
     ".odt": FileKind("application/vnd.oasis.opendocument.text", _starts(ZIP), "mimetype"),
+    ".pptx": FileKind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        _starts(ZIP),
+        "[Content_Types].xml",
+    ),
+    ".odp": FileKind("application/vnd.oasis.opendocument.presentation", _starts(ZIP), "mimetype"),
+    ".mp4": FileKind("video/mp4", _any_iso_media),
+    ".m4a": FileKind("audio/mp4", _any_iso_media),
+    ".mp3": FileKind("audio/mpeg", _mp3),
     ".txt": FileKind("text/plain", None),
     ".csv": FileKind("text/csv", None),
 }

@@ -128,6 +128,17 @@ def person_list(request):
             "can_request_erasure": account_selectors.user_can(
                 user=request.user, capability=Capability.REQUEST_ERASURE
             ),
+            # Privacy requests live in the People section (no top-level navigation item).
+            "can_subject_access": account_selectors.user_can(
+                user=request.user, capability=Capability.HANDLE_SUBJECT_ACCESS
+            ),
+            "can_erasure": account_selectors.user_can(
+                user=request.user, capability=Capability.REQUEST_ERASURE
+            )
+            or account_selectors.user_can(user=request.user, capability=Capability.APPROVE_ERASURE),
+            "can_statements": account_selectors.user_can(
+                user=request.user, capability=Capability.MANAGE_CONSENT_STATEMENTS
+            ),
         },
     )
 

@@ -47,7 +47,7 @@ urlpatterns = [
     path("training/", learning_views.training_list, name="training"),
     path("training/<int:pk>/", learning_views.training_detail, name="training_detail"),
     path(
-        "training/materials/<int:pk>/",
+        "training/materials/<int:pk>/file/",
         learning_views.training_material,
         name="training_material",
     ),

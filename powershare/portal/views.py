@@ -18,7 +18,9 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -57,6 +59,9 @@ from .forms import SECTIONS, ChoiceChangeForm, WelcomePasswordForm
 HOME_SECTIONS = [
     "portal/sections/opportunities.html",
     "portal/sections/contributions.html",
+    # Training they help deliver and their words in learning materials: shown only to those
+    # it concerns. An object with render() (imported late: learning_views imports this module).
+    SimpleLazyObject(lambda: import_string("powershare.portal.learning_views.home_section")),
     "portal/sections/payments.html",
     "portal/sections/details.html",
     "portal/sections/choices.html",

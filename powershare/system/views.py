@@ -62,6 +62,10 @@ def home(request):
         from powershare.payments.selectors import payment_counts_for
 
         context["payments"] = payment_counts_for(user=user)
+    if account_selectors.user_can(user=user, capability=Capability.VIEW_LEARNING):
+        from powershare.learning.selectors import learning_home_summary
+
+        context["learning"] = learning_home_summary(user=user)
     if account_selectors.user_can(user=user, capability=Capability.MANAGE_PEOPLE):
         from powershare.people import selectors as people_selectors
 

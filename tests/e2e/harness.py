@@ -33,7 +33,7 @@ PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
 # Downloads (a browser would save them, not show them): exports, files, CSV templates, PDFs.
-SKIPPED_SUFFIXES = (".csv", ".pdf", "/download/", "/export/")
+SKIPPED_SUFFIXES = (".csv", ".pdf", "/download/", "/export/", "/file/")
 
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});

@@ -104,6 +104,8 @@ def test_the_demo_register_has_varied_people_across_three_organisations(db):
         "Fife Council",
         "Dundee City Council",
         "Resilience Learning Partnership",
+        # The learning demo's co-design of the power-sharing course (powershare/learning/demo.py).
+        "Scottish Government",
     }
     assert {p.status for p in people} == {"active", "resting", "left"}
     young = [p for p in people if p.needs_guardian_consent]

@@ -55,33 +55,33 @@ def test_every_role_sees_at_most_seven_navigation_items(client, personas, role):
                 "People",
                 "Activities",
                 "Feedback",
+                "Learning",
                 "Payments",
                 "Support directory",
                 "Organisation",
-                "Privacy",
             ],
         ),
-        ("bob", ["Activities", "Feedback", "Support directory", "Organisation"]),
+        ("bob", ["Activities", "Feedback", "Learning", "Support directory", "Organisation"]),
         (
             "charlie",
             [
                 "People",
                 "Activities",
                 "Feedback",
+                "Learning",
                 "Payments",
                 "Support directory",
                 "Organisation",
-                "Privacy",
             ],
         ),
         ("nina", ["Support directory", "Organisation"]),
         (
             "admin",
-            ["People", "Payments", "Support directory", "Organisation", "Privacy", "Audit"],
+            ["People", "Payments", "Support directory", "Organisation", "Audit"],
         ),
         (
             "dora",
-            ["People", "Payments", "Support directory", "Organisation", "Privacy", "Audit"],
+            ["People", "Payments", "Support directory", "Organisation", "Audit"],
         ),
     ],
 )
@@ -121,3 +121,15 @@ def test_a_participation_lead_with_their_own_record_keeps_within_seven(client, p
     person(personas.council_a, user=user)
     labels = _navigation(client, user)
     assert len(labels) <= MOST, labels
+
+
+def test_privacy_requests_sit_in_the_people_section(client, personas):
+    """Subject access and erasure requests are about people on the register: the People item is
+    current on those pages, and the register links to them."""
+    sign_in(client, personas.alice)
+    response = client.get(reverse("privacy:subject_access_list"))
+    current = [item["label"] for item in response.context["navigation"] if item["current"]]
+    assert current == ["People"]
+    register = client.get(reverse("people:list")).content.decode()
+    assert reverse("privacy:subject_access_list") in register
+    assert reverse("privacy:erasure_list") in register

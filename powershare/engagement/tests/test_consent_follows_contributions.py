@@ -229,7 +229,9 @@ def test_the_purge_is_scheduled_daily_and_queued_once_per_day(
     with django_capture_on_commit_callbacks(execute=True):
         assert "engagement.contributions_purge_withdrawn" in scheduled_tasks_enqueue_due(now=now)
     with django_capture_on_commit_callbacks(execute=True):
-        assert scheduled_tasks_enqueue_due(now=now + datetime.timedelta(hours=23)) == []
+        # Other apps' tasks may run more often; the purge waits a day.
+        queued = scheduled_tasks_enqueue_due(now=now + datetime.timedelta(hours=23))
+        assert "engagement.contributions_purge_withdrawn" not in queued
     with django_capture_on_commit_callbacks(execute=True):
         assert "engagement.contributions_purge_withdrawn" in scheduled_tasks_enqueue_due(
             now=now + datetime.timedelta(hours=24)

@@ -48,12 +48,14 @@ def _row_counts():
     return counts
 
 
-def test_it_loads_activities_for_three_organisations(demo):
+def test_it_loads_activities_for_four_organisations(demo):
     organisations = set(Activity.objects.values_list("organisation__name", flat=True))
     assert organisations == {
         "Fife Council",
         "Dundee City Council",
         "Resilience Learning Partnership",
+        # The learning demo's co-design of the power-sharing course (powershare/learning/demo.py).
+        "Scottish Government",
     }
     today = timezone.localdate()
     activities = Activity.objects.filter(cancelled_at__isnull=True)

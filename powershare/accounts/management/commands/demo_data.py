@@ -179,6 +179,7 @@ DEMO_MODULES: list[str] = [
     "powershare.engagement.demo",
     "powershare.accountability.demo",
     "powershare.payments.demo",
+    "powershare.learning.demo",
 ]
 
 
