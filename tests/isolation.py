@@ -239,6 +239,7 @@ REGISTRY: dict[str, Entry] = {
     "learning:booking_create": Entry(kwargs=_pk("delivery")),
     "learning:booking_cancel": Entry(kwargs=_pk("booking")),
     "learning:learner_erase": Entry(kwargs=_pk("booking")),
+    "learning:learner_lookup": Entry(),
     # The booking link staff share with learners: anyone holding it may book. It shows the
     # course (title, dates, places), never who has booked. Erin's course carries no MARKER.
     "learning:book": Entry(

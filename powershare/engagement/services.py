@@ -299,6 +299,42 @@ def invitations_send(
     return created
 
 
+@transaction.atomic
+def invitation_reopen(
+    *, actor: User, invitation: Invitation, domain: str = "localhost", use_https: bool = False
+) -> Invitation:
+    """Ask again someone whose invitation was withdrawn, said no to or left (a trainer
+    commissioned again for the same course, say). The same checks as a first invitation:
+    they must still agree to be contacted. One already waiting or taking part is left as it is."""
+    _check_may_manage(actor, invitation.activity.organisation_id)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status in (InvitationStatus.INVITED, InvitationStatus.ACCEPTED):
+        return invitation
+    if invitation.activity.is_cancelled:
+        raise ValidationError("This activity was cancelled, so nobody can be invited to it.")
+    person = invitation.person
+    candidate = selectors.candidates_checked(activity=invitation.activity, people=[person])[0]
+    if candidate.blocked and candidate.blocked != "Already invited to this activity.":
+        raise ValidationError({"people": [f"{person.name}: {candidate.blocked}"]})
+    invitation.status = InvitationStatus.INVITED
+    invitation.invited_by = actor
+    invitation.invited_at = timezone.now()
+    invitation.answered_at = None
+    invitation.decline_reason = ""
+    invitation.left_at = None
+    invitation.warnings_at_invitation = candidate.warnings
+    invitation.save()
+    from .tasks import invitation_emails_send
+
+    ids = [invitation.pk]
+    transaction.on_commit(
+        lambda: invitation_emails_send.enqueue(
+            invitation_ids=ids, domain=domain, use_https=use_https
+        )
+    )
+    return invitation
+
+
 def _check_own_invitation(user: User, invitation: Invitation) -> None:
     if invitation.person.user_id is None or invitation.person.user_id != user.pk:
         raise PermissionDenied("This is not your invitation.")

@@ -191,7 +191,11 @@ def booking_own_cancel(request, token):
         return redirect(own)
     if request.method == "POST":
         domain, use_https = email_link_base(request)
-        services.booking_cancel(booking=booking, actor=None, domain=domain, use_https=use_https)
+        try:
+            services.booking_cancel(booking=booking, actor=None, domain=domain, use_https=use_https)
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+            return redirect(own)
         messages.success(
             request,
             "Your booking is cancelled. Thank you for telling us: someone else can have the place.",

@@ -42,3 +42,13 @@ def materials_flag_on_consent(sender, *, instance, created, **kwargs):
         .distinct()
     )
     materials_flag_for_contributions(contribution_ids=ids, reason="consent_withdrawn")
+
+
+@receiver(post_save, sender="engagement.Invitation", dispatch_uid="learning.commission_answer")
+def commission_answer(sender, *, instance, created, **kwargs):
+    """A commissioned trainer saying no, or leaving, is followed up (services)."""
+    if created or instance.status not in ("declined", "left"):
+        return
+    from .services import commission_answer_follow
+
+    commission_answer_follow(invitation=instance)

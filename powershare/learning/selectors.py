@@ -1050,3 +1050,25 @@ def learning_managers(*, organisation_id: int) -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def learner_bookings_for(*, user: User, email: str) -> QuerySet[Booking]:
+    """Every booking held under an email address in the organisations where the user manages
+    learning (a learner asking what we hold about them, or to be deleted), with attendance."""
+    email = (email or "").strip().lower()
+    if not email:
+        return Booking.objects.none()
+    return (
+        Booking.objects.filter(
+            learner__email__iexact=email,
+            delivery__organisation_id__in=_ids(user, Capability.MANAGE_LEARNING),
+        )
+        .select_related("learner", "delivery", "delivery__product", "delivery__site")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("session").order_by("session__number"),
+            )
+        )
+        .order_by("booked_at", "pk")
+    )

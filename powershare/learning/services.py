@@ -946,7 +946,7 @@ def commission_create(
     the payment owed for facilitating, a place on the team (lived experience), and a support
     plan before (preparation), during (a named person on the day) and after (a debrief).
     `support` maps "before"/"during"/"after" to dicts of plan, support_person, planned_on."""
-    from powershare.engagement.services import invitations_send
+    from powershare.engagement.services import invitation_reopen, invitations_send
     from powershare.payments.models import PaymentKind, TimeUnit
     from powershare.payments.services import payment_create
 
@@ -986,9 +986,16 @@ def commission_create(
     invitations = invitations_send(
         actor=actor, activity=activity, people=[person], domain=domain, use_https=use_https
     )
-    invitation = (
-        invitations[0] if invitations else activity.invitations.filter(person=person).first()
-    )
+    if invitations:
+        invitation = invitations[0]
+    else:
+        # Asked before (a commission stood down, or they said no): ask them again.
+        invitation = invitation_reopen(
+            actor=actor,
+            invitation=activity.invitations.get(person=person),
+            domain=domain,
+            use_https=use_https,
+        )
     sessions = list(delivery.sessions.order_by("number"))
     payment = payment_create(
         actor=actor,
@@ -1091,6 +1098,58 @@ def commission_cancel(*, actor: User, commission: Commission, reason: str) -> Co
     return commission
 
 
+def commission_answer_follow(*, invitation) -> Commission | None:
+    """A commissioned trainer said no, or left before the course started: the commission is
+    stood down for them (payment not yet made cancelled, off the team as they joined it), and
+    the people who manage the course are told. Someone who leaves once it has started keeps
+    what they are owed; the managers are told so they can decide. Called when an invitation
+    changes (learning.receivers)."""
+    from powershare.engagement.models import InvitationStatus
+
+    commission = (
+        Commission.objects.select_related("delivery", "created_by", "trainer__person")
+        .filter(invitation=invitation, cancelled_at__isnull=True)
+        .first()
+    )
+    if commission is None or invitation.status not in (
+        InvitationStatus.DECLINED,
+        InvitationStatus.LEFT,
+    ):
+        return None
+    delivery = commission.delivery
+    started = delivery.sessions.filter(date__lt=timezone.localdate()).exists()
+    stood_down = False
+    if invitation.status == InvitationStatus.DECLINED or not started:
+        actor = commission.created_by
+        reason = (
+            "They said no to co-delivering this course."
+            if invitation.status == InvitationStatus.DECLINED
+            else "They left before the course started."
+        )
+        if (
+            actor is not None
+            and user_can(
+                user=actor,
+                capability=Capability.MANAGE_LEARNING,
+                organisation_id=delivery.organisation_id,
+            )
+            and user_can(
+                user=actor,
+                capability=Capability.MANAGE_PAYMENTS,
+                organisation_id=delivery.organisation_id,
+            )
+        ):
+            commission_cancel(actor=actor, commission=commission, reason=reason)
+            stood_down = True
+    from .tasks import commission_answer_email_send
+
+    ids = (commission.pk, stood_down)
+    transaction.on_commit(
+        lambda: commission_answer_email_send.enqueue(commission_id=ids[0], stood_down=ids[1])
+    )
+    return commission
+
+
 @transaction.atomic
 def commission_support_update(
     *,
@@ -1168,6 +1227,9 @@ def booking_create(
     last = delivery.sessions.order_by("-date").first()
     if last is not None and last.date < timezone.localdate():
         raise ValidationError("This course has finished, so nobody can book on it.")
+    if actor is None and delivery.sessions.filter(date__lt=timezone.localdate()).exists():
+        # People already waiting come first; staff can still add someone who joins late.
+        raise ValidationError("This course has already started, so it can't be booked online.")
     if (
         delivery.bookings.exclude(status=BookingStatus.CANCELLED)
         .filter(learner__email=email)
@@ -1266,6 +1328,8 @@ def booking_cancel(
     booking = Booking.objects.get(pk=booking.pk)
     if booking.status == BookingStatus.CANCELLED:
         return booking
+    if actor is None and not delivery.sessions.filter(date__gte=timezone.localdate()).exists():
+        raise ValidationError("This course has finished, so there is nothing to cancel.")
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
@@ -1463,3 +1527,18 @@ def learner_erase(*, actor: User, learner: Learner) -> None:
         )
         _offer_free_places(delivery)
     learner.delete()
+
+
+@transaction.atomic
+def learner_erase_everywhere(*, actor: User, email: str) -> int:
+    """Delete every learner record under an email address in the organisations where the actor
+    manages learning (a learner asking to be forgotten). Attendance stays as counts. Returns
+    how many records were deleted."""
+    learners = {
+        booking.learner
+        for booking in selectors.learner_bookings_for(user=actor, email=email)
+        if booking.learner is not None
+    }
+    for learner in sorted(learners, key=lambda found: found.pk):
+        learner_erase(actor=actor, learner=learner)
+    return len(learners)

@@ -227,3 +227,41 @@ def learners_purge_task() -> int:
     from .services import learners_purge
 
     return learners_purge()
+
+
+@task
+def commission_answer_email_send(*, commission_id: int, stood_down: bool) -> int:
+    """Tell the people who manage a course that a commissioned trainer said no or left."""
+    from .models import Commission
+    from .selectors import learning_managers
+
+    commission = (
+        Commission.objects.select_related(
+            "delivery", "delivery__product", "delivery__site", "invitation", "created_by"
+        )
+        .filter(pk=commission_id)
+        .first()
+    )
+    if commission is None:
+        return 0
+    delivery = commission.delivery
+    people = {u.pk: u for u in learning_managers(organisation_id=delivery.organisation_id)}
+    if commission.created_by is not None and commission.created_by.is_active:
+        people = {commission.created_by.pk: commission.created_by}
+    domain, use_https = email_link_base(None)
+    context = {
+        "commission": commission,
+        "delivery": delivery,
+        "said_no": commission.invitation is not None and commission.invitation.status == "declined",
+        "stood_down": stood_down,
+        "domain": domain,
+        "protocol": "https" if use_https else "http",
+    }
+    sent = 0
+    for user in people.values():
+        sent += _send(
+            template="learning/email/commission_answer",
+            context={**context, "recipient": user},
+            to=user.email,
+        )
+    return sent

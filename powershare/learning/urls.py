@@ -4,6 +4,7 @@ from . import (
     booking_views,
     delivery_views,
     export_views,
+    learner_views,
     material_views,
     public_views,
     register_views,
@@ -89,6 +90,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/bookings/new/", booking_views.booking_create, name="booking_create"),
     path("bookings/<int:pk>/cancel/", booking_views.booking_cancel, name="booking_cancel"),
     path("bookings/<int:pk>/erase/", booking_views.learner_erase, name="learner_erase"),
+    path("learners/", learner_views.learner_lookup, name="learner_lookup"),
     # Public: the booking link, and a learner's own booking
     path("book/<str:token>/", public_views.book, name="book"),
     path("my-booking/<str:token>/", public_views.booking_own, name="booking_own"),

@@ -167,6 +167,10 @@ def training_detail(request, person, pk):
             "payment": payment,
             "invitation": invitation,
             "today": today,
+            # Who to ask: their own contact on the register, or whoever commissioned them.
+            "contact": person.staff_contact
+            or (commission.created_by if commission is not None else None)
+            or delivery.product.owner,
         },
     )
 

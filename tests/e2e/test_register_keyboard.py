@@ -77,7 +77,7 @@ def _tab_to(page: Page, locator) -> None:
 
 def test_a_facilitator_takes_a_register_of_16_by_keyboard_alone(open_tab, personas):
     session, bookings = _session_with_learners(personas)
-    tab = open_tab("alice")
+    tab = open_tab("bob")  # a facilitator in council A
     page = tab.page
     tab.goto(reverse("learning:register", args=[session.pk]))
     count = page.locator("#register-count")

@@ -262,3 +262,136 @@ def test_the_public_form_does_not_confirm_who_has_booked(personas):
             delivery=delivery, name="Someone", email="ann@example.org", actor=personas.alice
         )
     assert "already booked" in str(staff.value)
+
+
+def test_commissioning_someone_again_asks_them_again(
+    personas, samples, django_capture_on_commit_callbacks
+):
+    delivery = _delivery(personas)
+    trainer = _trainer(personas)
+    make.consent(trainer.person, ConsentPurpose.CONTACT)
+    trainer.person.email = "rowan@example.org"
+    trainer.person.save()
+    first = _commission(personas, delivery, trainer)
+    services.commission_cancel(actor=personas.alice, commission=first, reason="Wrong hours")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _commission(personas, delivery, trainer)
+    assert again.invitation_id == first.invitation_id
+    again.invitation.refresh_from_db()
+    assert again.invitation.status == InvitationStatus.INVITED
+    assert again.payment.status == PaymentStatus.OWED
+
+
+def _answer(invitation, status):
+    invitation.status = status
+    invitation.save()
+
+
+def test_a_trainer_who_says_no_is_stood_down_and_the_commissioner_told(
+    personas, samples, django_capture_on_commit_callbacks
+):
+    delivery = _delivery(personas)
+    commission = _commission(personas, delivery, _trainer(personas))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(commission.invitation, InvitationStatus.DECLINED)
+    commission.refresh_from_db()
+    assert commission.cancelled_at is not None
+    assert commission.payment.status == PaymentStatus.CANCELLED
+    assert not delivery.facilitators.filter(lived=True).exists()
+    assert selectors.team_check(delivery=delivery).warning_needed
+    told = [m for m in mail.outbox if m.to == [personas.alice.email]]
+    assert told
+    assert "said no" in told[0].subject
+
+
+def test_a_trainer_who_leaves_once_the_course_has_started_keeps_what_they_are_owed(
+    personas, samples, django_capture_on_commit_callbacks
+):
+    delivery = _delivery(personas, sessions=[_session(1), _session(20)])
+    commission = _commission(personas, delivery, _trainer(personas))
+    delivery.sessions.filter(number=1).update(date=TODAY - datetime.timedelta(days=1))
+    _answer(commission.invitation, InvitationStatus.ACCEPTED)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(commission.invitation, InvitationStatus.LEFT)
+    commission.refresh_from_db()
+    assert commission.cancelled_at is None
+    assert commission.payment.status == PaymentStatus.OWED
+    assert any("A trainer left" in m.subject for m in mail.outbox)
+
+
+def test_once_a_course_has_started_the_link_takes_no_bookings_and_nothing_is_cancelled_after(
+    personas,
+):
+    delivery = _delivery(personas, sessions=[_session(1), _session(20)])
+    booked = services.booking_create(delivery=delivery, name="Ann One", email="ann@example.org")
+    delivery.sessions.filter(number=1).update(date=TODAY - datetime.timedelta(days=1))
+    with pytest.raises(services.ValidationError, match="already started"):
+        services.booking_create(delivery=delivery, name="Ben Two", email="ben@example.org")
+    late = services.booking_create(
+        delivery=delivery, name="Ben Two", email="ben@example.org", actor=personas.alice
+    )
+    assert late.status == BookingStatus.BOOKED
+    delivery.sessions.filter(number=2).update(date=TODAY - datetime.timedelta(days=1))
+    with pytest.raises(services.ValidationError, match="finished"):
+        services.booking_cancel(booking=booked)
+
+
+# A learner's data ----------------------------------------------------------------------------
+
+LOOKUP = reverse("learning:learner_lookup")
+
+
+def test_a_learner_s_data_is_found_by_email_downloaded_and_deleted(client_for, personas, samples):
+    from powershare.audit.models import AccessEvent
+
+    delivery = _delivery(personas, capacity=1)
+    ann = services.booking_create(delivery=delivery, name="Ann One", email="ann@example.org")
+    waiting = services.booking_create(delivery=delivery, name="Ben Two", email="ben@example.org")
+    session = delivery.sessions.get()
+    services.attendance_record(actor=personas.alice, session=session, booking=ann, attended=True)
+    client = client_for("alice")
+    found = client.get(LOOKUP, {"email": "ANN@example.org "})
+    text = _text(found)
+    assert "Ann One" in text
+    assert "session 1: there" in text
+    assert "Ben Two" not in text
+    assert AccessEvent.objects.filter(
+        subject_id=str(ann.learner_id), description__contains="looked up"
+    ).exists()
+    download = client.get(LOOKUP, {"email": "ann@example.org", "format": "csv"})
+    body = b"".join(download.streaming_content).decode()
+    assert "Ann One" in body
+    assert "Ben Two" not in body
+    # Not confirmed: nothing is deleted.
+    client.post(LOOKUP, {"email": "ann@example.org"})
+    ann.refresh_from_db()
+    assert ann.learner is not None
+    client.post(LOOKUP, {"email": "ann@example.org", "confirm": "yes"})
+    ann.refresh_from_db()
+    waiting.refresh_from_db()
+    assert ann.learner is None
+    assert ann.status == BookingStatus.CANCELLED
+    assert waiting.status == BookingStatus.OFFERED  # her place went to the first person waiting
+    totals = selectors.attendance_totals(
+        deliveries=delivery.__class__.objects.filter(pk=delivery.pk)
+    )
+    assert totals.totals == {1: 1}
+    assert "Nothing is held" in _text(client.get(LOOKUP, {"email": "ann@example.org"}))
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "erin", "nina"])
+def test_only_people_who_manage_learning_look_learners_up(client_for, personas, persona):
+    delivery = _delivery(personas)
+    services.booking_create(delivery=delivery, name="Ann One", email="ann@example.org")
+    client = client_for(persona)
+    response = client.get(LOOKUP, {"email": "ann@example.org"})
+    if persona == "charlie":  # manages learning elsewhere: sees nothing of council A's
+        assert response.status_code == 200
+        assert "Ann One" not in _text(response)
+        client.post(LOOKUP, {"email": "ann@example.org", "confirm": "yes"})
+    else:
+        assert response.status_code == 404
+    assert delivery.bookings.get().learner is not None
