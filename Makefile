@@ -14,7 +14,7 @@ VENDOR := static/vendor
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install python-version run serve worker demo test test-sqlite test-postgres test-browser \
+.PHONY: install python-version run serve worker demo test test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-browser \
         test-contract lint format clean FORCE
 
 # Fails, naming the version it found, unless $(PYTHON) is Python 3.12 or newer.
@@ -110,10 +110,18 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@scripts/ensure_test_tools.sh pdftotext
-	@# The two database runs are independent: run them side by side (two cores), each's output
-	@# printed whole when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@scripts/ensure_chromium.sh
+	@# Two independent lanes side by side (two cores), each's output printed whole when it
+	@# ends: the suite on SQLite then the browser tests, and the suite on PostgreSQL then the
+	@# API contract run. Each live server takes its own free port and its own database.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-lane-sqlite test-lane-postgres
+
+test-lane-sqlite:
+	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-browser
+
+test-lane-postgres:
+	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-contract
 
 test-sqlite: install
