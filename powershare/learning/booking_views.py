@@ -95,7 +95,7 @@ def booking_list(request, pk):
         description=f"Bookings ({status}) of {delivery.product.title}, {delivery.cohort}",
         path=request.get_full_path(),
     )
-    free = max(0, delivery.capacity - sum(counts[s] for s in HOLDS_A_PLACE))
+    free = selectors.places(delivery=delivery, counts=counts).free
     return render(
         request,
         "learning/bookings.html",

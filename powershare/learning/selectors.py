@@ -21,7 +21,6 @@ from powershare.engagement.models import Activity, Contribution, UseLevel
 from powershare.engagement.selectors import contributions_usable_for
 
 from .models import (
-    HOLDS_A_PLACE,
     Attendance,
     Booking,
     BookingStatus,
@@ -453,13 +452,15 @@ class Places:
         return max(0, self.capacity - self.booked - self.offered)
 
 
-def places(*, delivery: Delivery) -> Places:
-    counts = delivery.bookings.aggregate(
-        booked=Count("pk", filter=Q(status=BookingStatus.BOOKED)),
-        offered=Count("pk", filter=Q(status=BookingStatus.OFFERED)),
-        waiting=Count("pk", filter=Q(status=BookingStatus.WAITING)),
+def places(*, delivery: Delivery, counts: dict[str, int] | None = None) -> Places:
+    """Places taken and free, from `booking_counts` (pass them in if already counted)."""
+    counts = counts if counts is not None else booking_counts(delivery=delivery)
+    return Places(
+        capacity=delivery.capacity,
+        booked=counts[BookingStatus.BOOKED],
+        offered=counts[BookingStatus.OFFERED],
+        waiting=counts[BookingStatus.WAITING],
     )
-    return Places(capacity=delivery.capacity, **counts)
 
 
 def booking_list_for_delivery(*, delivery: Delivery, status: str = "") -> QuerySet[Booking]:
@@ -532,16 +533,6 @@ def waiting_position(*, booking: Booking) -> int | None:
         .count()
         + 1
     )
-
-
-def delivery_by_booking_token(*, token: str) -> Delivery:
-    """The delivery behind a public booking link (404 when the link is wrong or cancelled)."""
-    try:
-        return Delivery.objects.select_related("product", "site", "version").get(
-            booking_token=token, cancelled_at__isnull=True
-        )
-    except (Delivery.DoesNotExist, ValueError, TypeError):
-        raise _not_found("course") from None
 
 
 def delivery_for_booking_link(*, token: str) -> Delivery:
@@ -1029,10 +1020,6 @@ def learning_home_summary(*, user: User) -> dict | None:
         .filter(has_lived_experience=False, no_lived_experience_reason="")
         .count(),
     }
-
-
-def holds_a_place() -> tuple:
-    return HOLDS_A_PLACE
 
 
 def learning_managers(*, organisation_id: int) -> QuerySet[User]:

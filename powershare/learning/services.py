@@ -745,12 +745,7 @@ def facilitator_add(
         person.organisation_id != delivery.organisation_id or person.erased_at is not None
     ):
         errors["person"] = "Choose someone on your organisation's register."
-    elif (
-        user is not None
-        and not user.memberships.filter(
-            organisation_id__in=(delivery.organisation_id, delivery.site_id), ended_at__isnull=True
-        ).exists()
-    ):
+    elif user is not None and not _staff_of_delivery(user, delivery):
         errors["user"] = "Choose a member of staff of your organisation or of the site."
     if not (lived or professional or leadership):
         errors["experience"] = (
@@ -975,7 +970,7 @@ def commission_create(
     ).exists():
         errors["trainer"] = f"{trainer.person.name} is already commissioned for this delivery."
     for stage, values in (support or {}).items():
-        if not _may_support(values.get("support_person"), delivery):
+        if not _staff_of_delivery(values.get("support_person"), delivery):
             errors[f"{stage}_support_person"] = (
                 "Choose a member of staff of your organisation or the site."
             )
@@ -1050,8 +1045,9 @@ def commission_create(
     return commission
 
 
-def _may_support(user: User | None, delivery: Delivery) -> bool:
-    """A named support person is a member of staff of the delivery's organisation or site."""
+def _staff_of_delivery(user: User | None, delivery: Delivery) -> bool:
+    """A member of staff of the delivery's organisation or of its site (or nobody named): who
+    may be on its team or be a trainer's support person."""
     return user is None or any(
         user_can(user=user, capability=Capability.VIEW_ORGANISATION, organisation_id=org)
         for org in (delivery.organisation_id, delivery.site_id)
@@ -1163,7 +1159,7 @@ def commission_support_update(
     delivery = support.commission.delivery
     _check(actor, Capability.MANAGE_LEARNING, delivery.organisation_id)
     errors = {}
-    if not _may_support(support_person, delivery):
+    if not _staff_of_delivery(support_person, delivery):
         errors["support_person"] = "Choose a member of staff of your organisation or the site."
     today = timezone.localdate()
     if done_on and done_on > today:
