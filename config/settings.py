@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "powershare.accountability",
     "powershare.payments",
     "powershare.learning",
+    "powershare.evaluation",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",

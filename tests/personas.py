@@ -192,12 +192,14 @@ def make_council_a_samples(personas: Personas) -> dict:
     accountability_samples = _council_a_accountability_samples(personas, engagement_samples)
     payment_samples = _council_a_payment_samples(personas, people_samples, engagement_samples)
     learning_samples = _council_a_learning_samples(personas, people_samples, engagement_samples)
+    evaluation_samples = _council_a_evaluation_samples(personas, learning_samples)
     personas.samples = {
         **people_samples,
         **engagement_samples,
         **accountability_samples,
         **payment_samples,
         **learning_samples,
+        **evaluation_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -803,4 +805,153 @@ def _council_a_learning_samples(personas: Personas, people: dict, engagement: di
         "erin_delivery": erin_delivery,
         "erin_facilitator": erin_facilitator,
         "public_booking": public_booking,
+    }
+
+
+def _council_a_evaluation_samples(personas: Personas, learning: dict) -> dict:
+    """Council A's evaluation: a questionnaire (carrying MARKER) on the sample product, with a
+    section, a Likert question tied to the sample outcome, a quotable free-text question, an
+    answer link on the sample session with a paper code, one anonymous response (its words
+    carry MARKER), an import, and the product's summary of learning. And a questionnaire
+    without MARKER on erin's course, whose answer link is the public answer page."""
+    import datetime
+
+    from powershare.evaluation.models import (
+        Answer,
+        AnswerLink,
+        ImportBatch,
+        LearningSummary,
+        PaperCode,
+        Question,
+        Questionnaire,
+        QuestionnaireKind,
+        QuestionnaireResponse,
+        QuestionPurpose,
+        QuestionType,
+        ResponseSource,
+        Section,
+        SummaryStatus,
+        TextAnswer,
+    )
+
+    a = personas.council_a
+    today = datetime.date.today()
+    product = learning["product"]
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        code="a-sample-pre",
+        defaults={
+            "organisation": a,
+            "title": f"Before {MARKER}",
+            "kind": QuestionnaireKind.PRE,
+            "product": product,
+            "intro": f"Intro {MARKER}",
+            "created_by": personas.alice,
+        },
+    )
+    section, _ = Section.objects.get_or_create(
+        questionnaire=questionnaire, position=1, defaults={"title": f"Section {MARKER}"}
+    )
+    outcome = learning["version"].outcomes.first()
+    question, _ = Question.objects.get_or_create(
+        questionnaire=questionnaire,
+        code="ilo-1",
+        defaults={
+            "section": section,
+            "position": 1,
+            "text": f"Outcome statement {MARKER}",
+            "type": QuestionType.LIKERT,
+            "purpose": QuestionPurpose.OUTCOME,
+            "outcome": outcome,
+        },
+    )
+    words, _ = Question.objects.get_or_create(
+        questionnaire=questionnaire,
+        code="will-do-next",
+        defaults={
+            "section": section,
+            "position": 2,
+            "text": f"What next {MARKER}",
+            "type": QuestionType.TEXT,
+            "purpose": QuestionPurpose.NEXT_STEPS,
+            "quotable": True,
+        },
+    )
+    link, _ = AnswerLink.objects.get_or_create(
+        questionnaire=questionnaire,
+        session=learning["session"],
+        defaults={
+            "delivery": learning["delivery"],
+            "opens_on": today - datetime.timedelta(days=5),
+            "closes_on": today + datetime.timedelta(days=20),
+        },
+    )
+    PaperCode.objects.get_or_create(link=link, code="SAMPLE23")
+    batch, _ = ImportBatch.objects.get_or_create(
+        questionnaire=questionnaire,
+        file_name=f"answers-{MARKER}.csv",
+        defaults={"rows": 1, "imported_by": personas.alice},
+    )
+    if not questionnaire.responses.exists():
+        response = QuestionnaireResponse.objects.create(
+            questionnaire=questionnaire,
+            link=link,
+            delivery=learning["delivery"],
+            session=learning["session"],
+            site=a,
+            submitted_on=today,
+        )
+        Answer.objects.create(response=response, question=question, value=4)
+        TextAnswer.objects.create(response=response, question=words, text=f"I will {MARKER}")
+        imported = QuestionnaireResponse.objects.create(
+            questionnaire=questionnaire,
+            site=a,
+            submitted_on=today,
+            source=ResponseSource.IMPORT,
+            import_batch=batch,
+        )
+        Answer.objects.create(response=imported, question=question, value=2)
+    summary, _ = LearningSummary.objects.get_or_create(
+        product=product,
+        defaults={"background": f"Background {MARKER}", "status": SummaryStatus.NOT_MADE},
+    )
+    # Erin's course: a questionnaire without MARKER, whose link is the public answer page.
+    erin_questionnaire, _ = Questionnaire.objects.get_or_create(
+        code="listening-well-post",
+        defaults={
+            "organisation": a,
+            "title": "Listening well: after the course",
+            "kind": QuestionnaireKind.POST,
+            "product": learning["erin_product"],
+            "created_by": personas.alice,
+        },
+    )
+    Question.objects.get_or_create(
+        questionnaire=erin_questionnaire,
+        code="useful",
+        defaults={
+            "position": 1,
+            "text": "I found the course useful.",
+            "type": QuestionType.LIKERT,
+            "purpose": QuestionPurpose.REACTION,
+        },
+    )
+    erin_session = learning["erin_delivery"].sessions.order_by("number").first()
+    public_link, _ = AnswerLink.objects.get_or_create(
+        questionnaire=erin_questionnaire,
+        session=erin_session,
+        defaults={
+            "delivery": learning["erin_delivery"],
+            "opens_on": today - datetime.timedelta(days=5),
+            "closes_on": today + datetime.timedelta(days=20),
+        },
+    )
+    return {
+        "questionnaire": questionnaire,
+        "section": section,
+        "question": question,
+        "text_question": words,
+        "answer_link": link,
+        "import_batch": batch,
+        "summary": summary,
+        "public_answer_link": public_link,
     }

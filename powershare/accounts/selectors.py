@@ -167,3 +167,36 @@ def two_factor_device_list_for(*, user: User):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     return TOTPDevice.objects.filter(user=user, confirmed=True)
+
+
+_NAME_NOISE = ("the ", "city of ")
+
+
+def organisation_name_key(name: str) -> str:
+    """A name reduced so that "Stirling", "stirling council" and "Stirling Council " match:
+    case, spaces, "&"/"and", a leading "the" and a trailing "council" are ignored."""
+    key = " ".join((name or "").casefold().replace("&", " and ").split())
+    for noise in _NAME_NOISE:
+        if key.startswith(noise):
+            key = key[len(noise) :]
+    for suffix in (" city council", " council", " islands council"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+            break
+    return key.strip()
+
+
+def organisations_by_name_key() -> dict[str, Organisation]:
+    """Every organisation by its name key (and short name's key): for matching names typed in
+    files. A key two organisations share matches neither."""
+    index: dict[str, Organisation | None] = {}
+    for organisation in Organisation.objects.only("pk", "name", "short_name", "slug", "kind"):
+        for name in {organisation.name, organisation.short_name}:
+            key = organisation_name_key(name)
+            if not key:
+                continue
+            if key in index and index[key] is not None and index[key].pk != organisation.pk:
+                index[key] = None
+            else:
+                index.setdefault(key, organisation)
+    return {key: org for key, org in index.items() if org is not None}

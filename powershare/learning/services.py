@@ -29,7 +29,7 @@ from powershare.engagement.models import Contribution, UseLevel
 from powershare.lib.uploads import upload_check
 from powershare.people.models import Person
 
-from . import selectors
+from . import selectors, signals
 from .models import (
     HOLDS_A_PLACE,
     Attendance,
@@ -605,6 +605,7 @@ def delivery_create(
     DeliverySession.objects.bulk_create(
         DeliverySession(delivery=delivery, number=n, **s) for n, s in enumerate(cleaned, 1)
     )
+    signals.delivery_sessions_changed.send(sender=Delivery, delivery=delivery)
     return delivery
 
 
@@ -667,6 +668,7 @@ def delivery_cancel(*, actor: User, delivery: Delivery) -> Delivery:
             from powershare.engagement.services import activity_cancel
 
             activity_cancel(actor=actor, activity=delivery.activity)
+        signals.delivery_sessions_changed.send(sender=Delivery, delivery=delivery)
     return delivery
 
 
@@ -690,6 +692,7 @@ def session_update(*, actor: User, session: DeliverySession, **values) -> Delive
     session.save()
     # A moved session earns a fresh reminder.
     session.reminders.all().delete()
+    signals.delivery_sessions_changed.send(sender=Delivery, delivery=session.delivery)
     return session
 
 
@@ -703,7 +706,9 @@ def session_add(*, actor: User, delivery: Delivery, **values) -> DeliverySession
     rows.append(values)
     cleaned = _clean_sessions(rows)[-1]
     number = (delivery.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return DeliverySession.objects.create(delivery=delivery, number=number, **cleaned)
+    session = DeliverySession.objects.create(delivery=delivery, number=number, **cleaned)
+    signals.delivery_sessions_changed.send(sender=Delivery, delivery=delivery)
+    return session
 
 
 @transaction.atomic
@@ -718,6 +723,7 @@ def session_remove(*, actor: User, session: DeliverySession) -> None:
     for n, s in enumerate(delivery.sessions.order_by("number"), 1):
         if s.number != n:
             DeliverySession.objects.filter(pk=s.pk).update(number=n)
+    signals.delivery_sessions_changed.send(sender=Delivery, delivery=delivery)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1414,6 +1420,7 @@ def attendance_record(
         booking=booking,
         defaults={"attended": bool(attended), "recorded_by": actor},
     )
+    signals.attendance_changed.send(sender=Attendance, session=session)
     return row
 
 
@@ -1441,6 +1448,7 @@ def attendance_record_many(*, actor: User, session: DeliverySession, attended_bo
             update.append(row)
     Attendance.objects.bulk_create(create)
     Attendance.objects.bulk_update(update, ["attended", "recorded_by"])
+    signals.attendance_changed.send(sender=Attendance, session=session)
     return len(wanted)
 
 

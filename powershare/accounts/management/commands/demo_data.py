@@ -180,6 +180,7 @@ DEMO_MODULES: list[str] = [
     "powershare.accountability.demo",
     "powershare.payments.demo",
     "powershare.learning.demo",
+    "powershare.evaluation.demo",
 ]
 
 

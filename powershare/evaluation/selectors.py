@@ -1,0 +1,737 @@
+"""Every read of evaluation that leaves the app: questionnaires the user may see, the answer
+page's questionnaire, and the results, counted in SQL.
+
+Results are computed by GROUP BY over the answers (small integers), never by looping over
+answer rows in Python: one query for the number of responses (per site), one for the counts
+of each value of each question (per site), one for choose-any and free-text questions'
+"answered", one for numbers' averages. The Python that follows only turns those few hundred
+aggregate rows into percentages.
+
+Percentages are of the people who answered the question: a blank, and "prefer not to say", are
+not in the denominator. They are rounded half up (62.5 becomes 63), in whole numbers.
+A breakdown (by site) leaves out any group with fewer responses than the questionnaire's
+small-group threshold (5 unless set higher; never below 3), so nobody can be picked out.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet
+from django.http import Http404
+
+from powershare.accounts.models import Organisation, User
+from powershare.accounts.roles import Capability
+from powershare.accounts.selectors import organisation_ids_where
+from powershare.learning.models import Attendance, Delivery, LearningProduct
+
+from .models import (
+    LIKERT_LABELS,
+    PREFER_NOT,
+    PREFER_NOT_LABEL,
+    YES,
+    YES_NO_LABELS,
+    Answer,
+    AnswerLink,
+    ImportBatch,
+    LearningSummary,
+    Question,
+    Questionnaire,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+    QuestionPurpose,
+    QuestionType,
+    TextAnswer,
+)
+
+AGREE_VALUES = (4, 5)
+MIN_THRESHOLD = 3
+NO_SITE = "No site given"
+
+
+def percent(part: int, whole: int) -> int | None:
+    """part/whole as a whole-number percentage, rounded half up (62.5 -> 63)."""
+    if not whole:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
+def _ids(user: User, capability: Capability) -> list[int]:
+    return organisation_ids_where(user=user, capability=capability)
+
+
+# ---------------------------------------------------------------------------------------------
+# Questionnaires
+
+
+def questionnaire_list_for(
+    *, user: User, product: LearningProduct | None = None, search: str = ""
+) -> QuerySet[Questionnaire]:
+    questionnaires = Questionnaire.objects.filter(
+        organisation_id__in=_ids(user, Capability.VIEW_LEARNING)
+    )
+    if product is not None:
+        questionnaires = questionnaires.filter(product=product)
+    if search:
+        questionnaires = questionnaires.filter(
+            Q(title__icontains=search) | Q(code__icontains=search)
+        )
+    return questionnaires.select_related("product", "organisation").annotate(
+        response_count=Count("responses", distinct=True),
+        question_count=Count("questions", distinct=True),
+    )
+
+
+def questionnaire_get_for(
+    *, user: User, pk=None, code: str | None = None, may: Capability = Capability.VIEW_LEARNING
+) -> Questionnaire:
+    """One questionnaire the user may see (or change, with may=MANAGE_LEARNING), by id or
+    code. Any other answers 404, never 403."""
+    lookup = {"pk": pk} if code is None else {"code": code}
+    try:
+        return Questionnaire.objects.select_related("product", "organisation", "paired_with").get(
+            organisation_id__in=_ids(user, may), **lookup
+        )
+    except (Questionnaire.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such questionnaire") from None
+
+
+def questionnaire_by_code(*, code: str) -> Questionnaire | None:
+    """For the command line (administrators on the server)."""
+    return Questionnaire.objects.select_related("product").filter(code=code).first()
+
+
+def question_list(*, questionnaire: Questionnaire) -> QuerySet[Question]:
+    return questionnaire.questions.select_related("section", "outcome").prefetch_related("choices")
+
+
+def question_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Question:
+    try:
+        return Question.objects.select_related("questionnaire", "section", "outcome").get(
+            pk=pk, questionnaire__organisation_id__in=_ids(user, may)
+        )
+    except (Question.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such question") from None
+
+
+def answered_question_ids(*, questionnaire: Questionnaire) -> set[int]:
+    """Questions with at least one answer (their meaning is fixed)."""
+    ids = set(
+        Answer.objects.filter(question__questionnaire=questionnaire)
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    ids |= set(
+        TextAnswer.objects.filter(question__questionnaire=questionnaire)
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    return ids
+
+
+def link_list(*, questionnaire: Questionnaire) -> QuerySet[AnswerLink]:
+    return (
+        questionnaire.links.select_related("delivery__site", "session")
+        .annotate(response_count=Count("responses"))
+        .order_by("opens_on", "pk")
+    )
+
+
+def link_get_for(*, user: User, pk, may: Capability = Capability.VIEW_LEARNING) -> AnswerLink:
+    """A link for staff: the questionnaire's organisation, or (to show the QR code in the
+    room) the delivery's site."""
+    scope = Q(questionnaire__organisation_id__in=_ids(user, may))
+    if may != Capability.MANAGE_LEARNING:
+        scope |= Q(delivery__site_id__in=_ids(user, may))
+    try:
+        return AnswerLink.objects.select_related("questionnaire", "delivery__site", "session").get(
+            scope, pk=pk
+        )
+    except (AnswerLink.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such link") from None
+
+
+def link_by_token(*, token: str) -> AnswerLink:
+    """The public answer page's link (no sign-in)."""
+    try:
+        return AnswerLink.objects.select_related(
+            "questionnaire", "delivery__site", "delivery__product", "session"
+        ).get(token=token)
+    except (AnswerLink.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such questionnaire") from None
+
+
+def links_for_session(*, session) -> QuerySet[AnswerLink]:
+    return session.answer_links.select_related("questionnaire").order_by("questionnaire__kind")
+
+
+def links_for_delivery(*, delivery: Delivery) -> QuerySet[AnswerLink]:
+    return (
+        delivery.answer_links.select_related("questionnaire", "session")
+        .annotate(response_count=Count("responses"))
+        .order_by("session__number", "questionnaire__kind")
+    )
+
+
+def import_list(*, questionnaire: Questionnaire) -> QuerySet[ImportBatch]:
+    return questionnaire.imports.select_related("imported_by")
+
+
+def import_get_for(*, user: User, pk) -> ImportBatch:
+    try:
+        return ImportBatch.objects.select_related("questionnaire").get(
+            pk=pk, questionnaire__organisation_id__in=_ids(user, Capability.MANAGE_LEARNING)
+        )
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such import") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answered: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    agree: int | None = None
+    agree_pct: int | None = None
+    prefer_not: int | None = None
+    yes: int | None = None
+    yes_pct: int | None = None
+    mean: float | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def code(self) -> str:
+        return self.question.code
+
+    @property
+    def percentages(self) -> dict[str, int | None]:
+        """Each label's share of those who answered (for tables and charts)."""
+        return {
+            label: percent(n, self.answered)
+            for label, n in self.counts.items()
+            if label != PREFER_NOT_LABEL
+        }
+
+    def as_dict(self) -> dict:
+        q = self.question
+        data = {"code": q.code, "text": q.text, "type": q.type, "answered": self.answered}
+        if q.type == QuestionType.LIKERT:
+            data |= {"counts": self.counts, "agree": self.agree, "agree_pct": self.agree_pct}
+            if q.allow_prefer_not:
+                data["prefer_not_to_say"] = self.prefer_not
+        elif q.type == QuestionType.YES_NO:
+            data |= {"counts": self.counts, "yes": self.yes, "yes_pct": self.yes_pct}
+        elif q.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            data["counts"] = self.counts
+        elif q.type == QuestionType.NUMBER:
+            data |= {"mean": self.mean, "min": self.minimum, "max": self.maximum}
+        return data
+
+
+@dataclass
+class SiteResults:
+    site: str
+    site_id: int | None
+    responses: int
+    suppressed: bool
+    questions: list[QuestionResult] = field(default_factory=list)
+
+    def as_dict(self, threshold: int) -> dict:
+        if self.suppressed:
+            return {
+                "site": self.site,
+                "responses": f"fewer than {threshold}",
+                "suppressed": True,
+                "questions": [],
+            }
+        return {
+            "site": self.site,
+            "responses": self.responses,
+            "suppressed": False,
+            "questions": [r.as_dict() for r in self.questions],
+        }
+
+
+@dataclass
+class Results:
+    questionnaire: Questionnaire
+    responses: int
+    questions: list[QuestionResult]
+    threshold: int
+    by_site: list[SiteResults] | None = None
+
+    def as_dict(self) -> dict:
+        data = {
+            "questionnaire": self.questionnaire.code,
+            "responses": self.responses,
+            "questions": [r.as_dict() for r in self.questions],
+        }
+        if self.by_site is not None:
+            data["threshold"] = self.threshold
+            data["by_site"] = [s.as_dict(self.threshold) for s in self.by_site]
+        return data
+
+    def question(self, code: str) -> QuestionResult:
+        return next(r for r in self.questions if r.question.code == code)
+
+
+def _labels(question: Question) -> dict[int, str]:
+    if question.type == QuestionType.LIKERT:
+        labels = dict(LIKERT_LABELS)
+        if question.allow_prefer_not:
+            labels[PREFER_NOT] = PREFER_NOT_LABEL
+        return labels
+    if question.type == QuestionType.YES_NO:
+        return {YES: YES_NO_LABELS[YES], 0: YES_NO_LABELS[0]}
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return {c.value: c.label for c in question.choices.all()}
+    return {}
+
+
+def _finish(
+    question: Question,
+    value_counts: dict[int, int],
+    distinct_answered: int | None,
+    text_answered: int | None,
+    numbers: dict | None,
+) -> QuestionResult:
+    result = QuestionResult(question=question)
+    labels = _labels(question)
+    if question.type == QuestionType.TEXT:
+        result.answered = text_answered or 0
+        return result
+    if question.type == QuestionType.NUMBER:
+        numbers = numbers or {}
+        result.answered = numbers.get("n") or 0
+        mean = numbers.get("mean")
+        result.mean = round(float(mean), 1) if mean is not None else None
+        result.minimum, result.maximum = numbers.get("min"), numbers.get("max")
+        return result
+    result.counts = {label: value_counts.get(value, 0) for value, label in labels.items()}
+    if question.type == QuestionType.LIKERT:
+        result.prefer_not = value_counts.get(PREFER_NOT, 0)
+        result.answered = sum(value_counts.get(v, 0) for v in LIKERT_LABELS)
+        result.agree = sum(value_counts.get(v, 0) for v in AGREE_VALUES)
+        result.agree_pct = percent(result.agree, result.answered)
+    elif question.type == QuestionType.YES_NO:
+        result.answered = value_counts.get(YES, 0) + value_counts.get(0, 0)
+        result.yes = value_counts.get(YES, 0)
+        result.yes_pct = percent(result.yes, result.answered)
+    elif question.type == QuestionType.MULTIPLE:
+        result.answered = distinct_answered or 0
+    else:
+        result.answered = sum(value_counts.get(v, 0) for v in labels)
+    return result
+
+
+def _group_key(row: dict, prefix: str) -> tuple[int | None, str]:
+    site_id = row[f"{prefix}site_id"]
+    return (site_id, "" if site_id else (row[f"{prefix}site_label"] or ""))
+
+
+def questionnaire_results(
+    *,
+    questionnaire: Questionnaire,
+    by_site: bool = False,
+    delivery_ids: Iterable[int] | None = None,
+    threshold: int | None = None,
+) -> Results:
+    """The questionnaire's results, overall and (with by_site) for each site, computed by
+    SQL aggregation. `delivery_ids` narrows them to some deliveries."""
+    threshold = max(MIN_THRESHOLD, threshold or questionnaire.small_group_threshold)
+    questions = list(question_list(questionnaire=questionnaire))
+    responses = QuestionnaireResponse.objects.filter(questionnaire=questionnaire)
+    answers = Answer.objects.filter(question__questionnaire=questionnaire)
+    texts = TextAnswer.objects.filter(question__questionnaire=questionnaire)
+    if delivery_ids is not None:
+        delivery_ids = list(delivery_ids)
+        responses = responses.filter(delivery_id__in=delivery_ids)
+        answers = answers.filter(response__delivery_id__in=delivery_ids)
+        texts = texts.filter(response__delivery_id__in=delivery_ids)
+
+    group = ("response__site_id", "response__site_label") if by_site else ()
+    counts: dict[tuple, dict[int, dict[int, int]]] = {}
+    for row in answers.values(*group, "question_id", "value").annotate(n=Count("pk")).order_by():
+        key = _group_key(row, "response__") if by_site else None
+        counts.setdefault(key, {}).setdefault(row["question_id"], {})[row["value"]] = row["n"]
+    multiple_ids = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
+    distinct: dict[tuple, dict[int, int]] = {}
+    if multiple_ids:
+        for row in (
+            answers.filter(question_id__in=multiple_ids)
+            .values(*group, "question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            key = _group_key(row, "response__") if by_site else None
+            distinct.setdefault(key, {})[row["question_id"]] = row["n"]
+    text_counts: dict[tuple, dict[int, int]] = {}
+    if any(q.type == QuestionType.TEXT for q in questions):
+        for row in texts.values(*group, "question_id").annotate(n=Count("pk")).order_by():
+            key = _group_key(row, "response__") if by_site else None
+            text_counts.setdefault(key, {})[row["question_id"]] = row["n"]
+    number_ids = [q.pk for q in questions if q.type == QuestionType.NUMBER]
+    numbers: dict[tuple, dict[int, dict]] = {}
+    if number_ids:
+        for row in (
+            answers.filter(question_id__in=number_ids)
+            .values(*group, "question_id")
+            .annotate(n=Count("pk"), mean=Avg("value"), min=Min("value"), max=Max("value"))
+            .order_by()
+        ):
+            key = _group_key(row, "response__") if by_site else None
+            numbers.setdefault(key, {})[row["question_id"]] = row
+
+    def results_for(key) -> list[QuestionResult]:
+        return [
+            _finish(
+                q,
+                counts.get(key, {}).get(q.pk, {}),
+                distinct.get(key, {}).get(q.pk),
+                text_counts.get(key, {}).get(q.pk),
+                numbers.get(key, {}).get(q.pk),
+            )
+            for q in questions
+        ]
+
+    if not by_site:
+        return Results(
+            questionnaire=questionnaire,
+            responses=responses.count(),
+            questions=results_for(None),
+            threshold=threshold,
+        )
+
+    # Per site: the overall figures are the sums of the groups' counts (no second query).
+    per_site = {
+        _group_key(row, ""): row["n"]
+        for row in responses.values("site_id", "site_label").annotate(n=Count("pk")).order_by()
+    }
+    names = dict(
+        Organisation.objects.filter(pk__in=[k[0] for k in per_site if k[0]]).values_list(
+            "pk", "name"
+        )
+    )
+    overall_counts: dict[int, dict[int, int]] = {}
+    for by_question in counts.values():
+        for question_id, values in by_question.items():
+            into = overall_counts.setdefault(question_id, {})
+            for value, n in values.items():
+                into[value] = into.get(value, 0) + n
+    counts[None] = overall_counts
+    for table in (distinct, text_counts):
+        total: dict[int, int] = {}
+        for by_question in list(table.values()):
+            for question_id, n in by_question.items():
+                total[question_id] = total.get(question_id, 0) + n
+        table[None] = total
+    if numbers:
+        # Averages don't add up across groups: ask once more, without the grouping.
+        numbers[None] = {
+            row["question_id"]: row
+            for row in answers.filter(question_id__in=number_ids)
+            .values("question_id")
+            .annotate(n=Count("pk"), mean=Avg("value"), min=Min("value"), max=Max("value"))
+            .order_by()
+        }
+    sites = []
+    for key, n in per_site.items():
+        site_id, label = key
+        name = names.get(site_id, "") if site_id else (label or NO_SITE)
+        suppressed = n < threshold
+        sites.append(
+            SiteResults(
+                site=name,
+                site_id=site_id,
+                responses=n,
+                suppressed=suppressed,
+                questions=[] if suppressed else results_for(key),
+            )
+        )
+    sites.sort(key=lambda s: (s.site == NO_SITE, s.site.casefold()))
+    return Results(
+        questionnaire=questionnaire,
+        responses=sum(per_site.values()),
+        questions=results_for(None),
+        threshold=threshold,
+        by_site=sites,
+    )
+
+
+def free_text_answers(
+    *, question: Question, quotable_only: bool = True, limit: int | None = None
+) -> list[str]:
+    """A question's free-text answers, in alphabetical order (never the order given, which
+    could hint at who wrote what). Only quotable questions' answers, unless asked."""
+    if quotable_only and not question.quotable:
+        return []
+    texts = question.text_answers.order_by("text").values_list("text", flat=True)
+    return list(texts[:limit] if limit else texts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Response rates and pre/post pairs
+
+
+@dataclass
+class SiteRate:
+    site: str
+    site_id: int | None
+    responses: int
+    attended: int
+    suppressed: bool
+
+    @property
+    def rate_pct(self) -> int | None:
+        return None if self.suppressed else percent(self.responses, self.attended)
+
+
+@dataclass
+class ResponseRate:
+    responses: int
+    attended: int
+    by_site: list[SiteRate]
+
+    @property
+    def rate_pct(self) -> int | None:
+        return percent(self.responses, self.attended)
+
+
+def response_rate(*, questionnaire: Questionnaire, threshold: int | None = None) -> ResponseRate:
+    """Responses ÷ the people there at the sessions the questionnaire was linked to (the
+    first session for a pre questionnaire, the last for a post), overall and per site."""
+    threshold = max(MIN_THRESHOLD, threshold or questionnaire.small_group_threshold)
+    attended = {
+        row["session__delivery__site_id"]: row["n"]
+        for row in Attendance.objects.filter(
+            session__answer_links__questionnaire=questionnaire,
+            attended=True,
+            session__delivery__cancelled_at__isnull=True,
+        )
+        .values("session__delivery__site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    responses = {
+        row["site_id"]: row["n"]
+        for row in QuestionnaireResponse.objects.filter(
+            questionnaire=questionnaire, site_id__isnull=False
+        )
+        .values("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    total_responses = questionnaire.responses.count()
+    site_ids = set(attended) | set(responses)
+    names = dict(Organisation.objects.filter(pk__in=site_ids).values_list("pk", "name"))
+    by_site = sorted(
+        (
+            SiteRate(
+                site=names.get(site_id, ""),
+                site_id=site_id,
+                responses=responses.get(site_id, 0),
+                attended=attended.get(site_id, 0),
+                suppressed=responses.get(site_id, 0) < threshold,
+            )
+            for site_id in site_ids
+        ),
+        key=lambda r: r.site.casefold(),
+    )
+    return ResponseRate(responses=total_responses, attended=sum(attended.values()), by_site=by_site)
+
+
+@dataclass
+class PairedChange:
+    matched: int
+    #: Per outcome question code: (agreeing before, agreeing after) among the matched pairs.
+    outcomes: dict[str, tuple[int, int]]
+
+
+def paired_change(*, post: Questionnaire) -> PairedChange | None:
+    """How many before and after responses share a made-up code, and among those pairs how
+    many agreed with each outcome before and after. Only counts: codes are never shown."""
+    pre = post.paired_with
+    if pre is None:
+        return None
+    keys = QuestionnaireResponse.objects.filter(questionnaire=pre).exclude(pair_key="")
+    matched_keys = (
+        QuestionnaireResponse.objects.filter(
+            questionnaire=post, pair_key__in=keys.values("pair_key")
+        )
+        .values("pair_key")
+        .distinct()
+    )
+    matched = matched_keys.count()
+    outcomes = {}
+    if matched:
+        for questionnaire, index in ((pre, 0), (post, 1)):
+            rows = (
+                Answer.objects.filter(
+                    question__questionnaire=questionnaire,
+                    question__outcome__isnull=False,
+                    response__pair_key__in=matched_keys,
+                    value__in=AGREE_VALUES,
+                )
+                .values("question__outcome__position")
+                .annotate(n=Count("response__pair_key", distinct=True))
+                .order_by()
+            )
+            for row in rows:
+                key = f"ilo-{row['question__outcome__position']}"
+                pair = list(outcomes.get(key, (0, 0)))
+                pair[index] = row["n"]
+                outcomes[key] = tuple(pair)
+    return PairedChange(matched=matched, outcomes=outcomes)
+
+
+# ---------------------------------------------------------------------------------------------
+# A learning product's evaluation (the summary of learning)
+
+
+def product_questionnaires(*, product: LearningProduct) -> list[Questionnaire]:
+    order = {QuestionnaireKind.PRE: 0, QuestionnaireKind.POST: 1, QuestionnaireKind.REACTION: 2}
+    return sorted(
+        Questionnaire.objects.filter(product=product).select_related("paired_with"),
+        key=lambda q: (order.get(q.kind, 3), not q.is_standard, q.code),
+    )
+
+
+def _attendance_by_site(product: LearningProduct) -> tuple[list[dict], list[int], list[int]]:
+    from powershare.learning.selectors import attendance_totals
+
+    table = attendance_totals(deliveries=Delivery.objects.filter(product=product))
+    sites: dict[str, dict[int, int]] = {}
+    for row in table.rows:
+        into = sites.setdefault(row.site, {})
+        for number, n in row.attended.items():
+            into[number] = into.get(number, 0) + n
+    numbers = table.session_numbers
+    return (
+        [{"site": name, "sessions": [per[n] for n in numbers]} for name, per in sites.items()],
+        numbers,
+        [table.totals.get(n, 0) for n in numbers],
+    )
+
+
+@dataclass
+class QuestionnaireEvaluation:
+    questionnaire: Questionnaire
+    results: Results
+    rate: ResponseRate
+    paired: PairedChange | None
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.questionnaire.code,
+            "kind": self.questionnaire.kind,
+            "responses": self.results.responses,
+            "response_rate_pct": self.rate.rate_pct,
+            "by_site": [
+                {
+                    "site": r.site,
+                    "responses": r.responses
+                    if not r.suppressed
+                    else f"fewer than {self.results.threshold}",
+                    "response_rate_pct": r.rate_pct,
+                }
+                for r in self.rate.by_site
+            ],
+            "questions": [q.as_dict() for q in self.results.questions],
+        }
+
+
+@dataclass
+class OutcomeChange:
+    number: int
+    text: str
+    pre: QuestionResult | None
+    post: QuestionResult | None
+
+    def as_dict(self) -> dict:
+        return {
+            "ilo": self.number,
+            "text": self.text,
+            "pre_agree_pct": self.pre.agree_pct if self.pre else None,
+            "post_agree_pct": self.post.agree_pct if self.post else None,
+        }
+
+
+@dataclass
+class ProductEvaluation:
+    product: LearningProduct
+    attendance_sites: list[dict]
+    session_numbers: list[int]
+    attendance_totals: list[int]
+    questionnaires: list[QuestionnaireEvaluation]
+    outcomes: list[OutcomeChange]
+
+    def as_dict(self) -> dict:
+        return {
+            "product": self.product.slug,
+            "attendance": {"sites": self.attendance_sites, "totals": self.attendance_totals},
+            "questionnaires": [q.as_dict() for q in self.questionnaires],
+            "outcomes": [o.as_dict() for o in self.outcomes],
+        }
+
+    def of_kind(self, kind: str) -> QuestionnaireEvaluation | None:
+        return next((q for q in self.questionnaires if q.questionnaire.kind == kind), None)
+
+    def by_purpose(self, purpose: str) -> list[QuestionResult]:
+        return [
+            r
+            for q in self.questionnaires
+            for r in q.results.questions
+            if r.question.purpose == purpose
+        ]
+
+
+def product_evaluation(*, product: LearningProduct) -> ProductEvaluation:
+    """Everything the summary of learning reports, computed from the records: attendance per
+    site and session, each questionnaire's results and response rates, and agreement with
+    each intended learning outcome before and after."""
+    sites, numbers, totals = _attendance_by_site(product)
+    evaluations = [
+        QuestionnaireEvaluation(
+            questionnaire=q,
+            results=questionnaire_results(questionnaire=q),
+            rate=response_rate(questionnaire=q),
+            paired=paired_change(post=q) if q.paired_with_id else None,
+        )
+        for q in product_questionnaires(product=product)
+    ]
+    pre = next((e for e in evaluations if e.questionnaire.kind == QuestionnaireKind.PRE), None)
+    post = next((e for e in evaluations if e.questionnaire.kind == QuestionnaireKind.POST), None)
+    by_position: dict[int, OutcomeChange] = {}
+    for evaluation, slot in ((pre, "pre"), (post, "post")):
+        if evaluation is None:
+            continue
+        for result in evaluation.results.questions:
+            outcome = result.question.outcome
+            if result.question.purpose != QuestionPurpose.OUTCOME or outcome is None:
+                continue
+            change = by_position.setdefault(
+                outcome.position, OutcomeChange(outcome.position, outcome.text, None, None)
+            )
+            setattr(change, slot, result)
+    return ProductEvaluation(
+        product=product,
+        attendance_sites=sites,
+        session_numbers=numbers,
+        attendance_totals=totals,
+        questionnaires=evaluations,
+        outcomes=[by_position[k] for k in sorted(by_position)],
+    )
+
+
+def summary_get(*, product: LearningProduct) -> LearningSummary | None:
+    return LearningSummary.objects.filter(product=product).first()
+
+
+def summaries_stale() -> QuerySet[LearningSummary]:
+    return LearningSummary.objects.filter(stale_since__isnull=False).exclude(
+        status__in=["queued", "making"]
+    )
