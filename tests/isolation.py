@@ -384,6 +384,16 @@ REGISTRY: dict[str, Entry] = {
         kwargs=lambda samples: {"delivery_id": samples["delivery"].pk}
     ),
     "api-1.0:my_training": Entry(),
+    "api-1.0:questionnaire_list": Entry(),
+    "api-1.0:questionnaire_detail": Entry(
+        kwargs=lambda samples: {"code": samples["questionnaire"].code}
+    ),
+    "api-1.0:questionnaire_results": Entry(
+        kwargs=lambda samples: {"code": samples["questionnaire"].code}
+    ),
+    "api-1.0:learning_product_evaluation": Entry(
+        kwargs=lambda samples: {"product_id": samples["product"].pk}
+    ),
     "audit:change_log": Entry(),
     "audit:access_log": Entry(),
     "api-1.0:api-root": Entry(public="the API's root; answers 404 in the API's error shape"),

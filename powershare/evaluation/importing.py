@@ -65,6 +65,17 @@ class Row:
 
 
 @dataclass
+class Problem:
+    """A value that is not allowed, for the import page's table of problems."""
+
+    row: int  # the spreadsheet's row number
+    column: str
+    value: str
+    allowed: str
+    message: str
+
+
+@dataclass
 class ImportPlan:
     file_name: str
     code: str
@@ -76,6 +87,8 @@ class ImportPlan:
     columns: list[Column] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: The values that are not allowed (the first MAX_ERRORS_SHOWN), each also in `errors`.
+    problems: list[Problem] = field(default_factory=list)
     site_column: str = ""
     unmatched_sites: dict[str, int] = field(default_factory=dict)
     matched_sites: dict[str, int] = field(default_factory=dict)
@@ -334,9 +347,14 @@ def build_plan(
             if value is None:
                 problems += 1
                 if len(errors) < MAX_ERRORS_SHOWN:
-                    errors.append(
+                    allowed = _allowed(column)
+                    message = (
                         f'Row {number}, column "{column.header}": "{text.strip()[:60]}" is not '
-                        f"an allowed answer. Allowed: {_allowed(column)}; or leave it blank."
+                        f"an allowed answer. Allowed: {allowed}; or leave it blank."
+                    )
+                    errors.append(message)
+                    plan.problems.append(
+                        Problem(number, column.header, text.strip()[:60], allowed, message)
                     )
                 continue
             if column.type == QuestionType.MULTIPLE:

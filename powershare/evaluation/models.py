@@ -378,10 +378,40 @@ class QuestionnaireResponse(models.Model):
     pair_key = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["questionnaire", "site"])]
+        indexes = [models.Index(fields=["questionnaire", "site", "site_label"])]
 
     def __str__(self):
         return f"Response {self.pk} to {self.questionnaire_id}"
+
+
+class AnswerQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        _copy_site(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def _copy_site(answers) -> None:
+    """Answers carry their response's site, so results by site need no join. Copied here for
+    every way answers are stored (save and bulk_create), from the response."""
+    unknown = {
+        a.response_id
+        for a in answers
+        if a.site_id is None and not a.site_label and not Answer.response.is_cached(a)
+    }
+    fetched = {
+        pk: (site_id, label)
+        for pk, site_id, label in QuestionnaireResponse.objects.filter(pk__in=unknown).values_list(
+            "pk", "site_id", "site_label"
+        )
+    }
+    for answer in answers:
+        if answer.site_id is not None or answer.site_label:
+            continue
+        if Answer.response.is_cached(answer):
+            answer.site_id, answer.site_label = answer.response.site_id, answer.response.site_label
+        else:
+            answer.site_id, answer.site_label = fetched.get(answer.response_id, (None, ""))
 
 
 class Answer(models.Model):
@@ -390,12 +420,27 @@ class Answer(models.Model):
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     value = models.SmallIntegerField()
+    #: The response's site (or imported site name), copied so results by site are counted
+    #: from this table's index alone. Never set by hand: see _copy_site.
+    site = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    site_label = models.CharField(max_length=200, blank=True)
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["question", "value"])]
+        indexes = [
+            models.Index(fields=["question", "value"]),
+            models.Index(fields=["question", "site", "site_label", "value"]),
+        ]
 
     def __str__(self):
         return f"{self.question_id}={self.value}"
+
+    def save(self, *args, **kwargs):
+        _copy_site([self])
+        super().save(*args, **kwargs)
 
 
 class TextAnswer(models.Model):
@@ -437,8 +482,13 @@ class LearningSummary(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     pdf = models.FileField(upload_to="summaries/", max_length=200, blank=True)
     made_at = models.DateTimeField(null=True, blank=True)
-    #: When data in the summary last changed after the PDF was made (remade in the background).
-    stale_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: Data in the summary changed after its PDF was made (or while it was being made), so it
+    #: is remade in the background. A flag, never a time: the moment an answer arrived must
+    #: not be written down anywhere.
+    needs_remaking = models.BooleanField(default=False, db_index=True)
+    #: When a made PDF was last taken down because words in it may no longer be used. A PDF
+    #: whose making started before then is thrown away, not stored.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

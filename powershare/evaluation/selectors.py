@@ -40,6 +40,7 @@ from .models import (
     QuestionnaireResponse,
     QuestionPurpose,
     QuestionType,
+    Section,
     TextAnswer,
 )
 
@@ -113,6 +114,60 @@ def question_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEAR
         raise Http404("No such question") from None
 
 
+def section_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Section:
+    try:
+        return Section.objects.select_related("questionnaire").get(
+            pk=pk, questionnaire__organisation_id__in=_ids(user, may)
+        )
+    except (Section.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such section") from None
+
+
+def questionnaire_product_choices(*, user: User) -> list[tuple[int, str]]:
+    """(id, title) of the products that have questionnaires the user may see (a filter)."""
+    visible = Questionnaire.objects.filter(organisation_id__in=_ids(user, Capability.VIEW_LEARNING))
+    return list(
+        LearningProduct.objects.filter(pk__in=visible.values("product_id"))
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+
+
+def product_choices(*, organisation_ids: list[int]) -> QuerySet[LearningProduct]:
+    """Learning products a questionnaire made in these organisations may evaluate."""
+    return LearningProduct.objects.filter(organisation_id__in=organisation_ids).order_by(
+        "title", "pk"
+    )
+
+
+def pairing_choices(*, organisation_ids: list[int], exclude_pk=None) -> QuerySet[Questionnaire]:
+    """Questionnaires another one may be paired with (its organisation's own)."""
+    return (
+        Questionnaire.objects.filter(organisation_id__in=organisation_ids)
+        .exclude(pk=exclude_pk)
+        .order_by("title", "pk")
+    )
+
+
+def outcome_choices(*, questionnaire: Questionnaire, include_id=None):
+    """The intended learning outcomes a question of this questionnaire may measure: those of
+    its product's current version (and the one it measures already, if older)."""
+    from powershare.learning.models import LearningOutcome
+    from powershare.learning.selectors import version_current
+
+    if questionnaire.product_id is None:
+        return LearningOutcome.objects.none()
+    version = version_current(product=questionnaire.product)
+    scope = Q(version=version) if version else Q(pk__in=[])
+    if include_id:
+        scope |= Q(pk=include_id, version__product_id=questionnaire.product_id)
+    return (
+        LearningOutcome.objects.filter(scope)
+        .select_related("version")
+        .order_by("-version__number", "position")
+    )
+
+
 def answered_question_ids(*, questionnaire: Questionnaire) -> set[int]:
     """Questions with at least one answer (their meaning is fixed)."""
     ids = set(
@@ -158,6 +213,46 @@ def link_by_token(*, token: str) -> AnswerLink:
         ).get(token=token)
     except (AnswerLink.DoesNotExist, ValueError, TypeError):
         raise Http404("No such questionnaire") from None
+
+
+def link_answered_from(*, link: AnswerLink, browser_hash: str) -> bool:
+    """Whether a browser (known only by the hash of its random cookie) answered already."""
+    return link.receipts.filter(browser_hash=browser_hash).exists()
+
+
+def link_figures(*, link: AnswerLink) -> dict[str, int]:
+    """A link's number of responses and of paper codes made and used (two queries)."""
+    codes = link.paper_codes.aggregate(made=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    return {
+        "responses": link.responses.count(),
+        "codes_made": codes["made"],
+        "codes_used": codes["used"],
+    }
+
+
+def paper_codes_unused(*, link: AnswerLink) -> QuerySet:
+    """The link's paper codes nobody has used yet, for the handout."""
+    return link.paper_codes.filter(used=False).order_by("code")
+
+
+def sessions_for_new_link(*, questionnaire: Questionnaire) -> QuerySet:
+    """Sessions a new link to this questionnaire may open on: those of its product's
+    deliveries in its organisation (not cancelled) that have no link to it yet. None for a
+    questionnaire of its own."""
+    from powershare.learning.models import DeliverySession
+
+    if questionnaire.product_id is None:
+        return DeliverySession.objects.none()
+    return (
+        DeliverySession.objects.filter(
+            delivery__product_id=questionnaire.product_id,
+            delivery__organisation_id=questionnaire.organisation_id,
+            delivery__cancelled_at__isnull=True,
+        )
+        .exclude(answer_links__questionnaire=questionnaire)
+        .select_related("delivery__site")
+        .order_by("delivery__site__name", "delivery__cohort", "delivery_id", "number")
+    )
 
 
 def links_for_session(*, session) -> QuerySet[AnswerLink]:
@@ -345,7 +440,8 @@ def questionnaire_results(
     threshold = max(MIN_THRESHOLD, threshold or questionnaire.small_group_threshold)
     questions = list(question_list(questionnaire=questionnaire))
     responses = QuestionnaireResponse.objects.filter(questionnaire=questionnaire)
-    answers = Answer.objects.filter(question__questionnaire=questionnaire)
+    # By question id, not through a join: only this questionnaire's part of the index is read.
+    answers = Answer.objects.filter(question_id__in=[q.pk for q in questions])
     texts = TextAnswer.objects.filter(question__questionnaire=questionnaire)
     if delivery_ids is not None:
         delivery_ids = list(delivery_ids)
@@ -353,10 +449,13 @@ def questionnaire_results(
         answers = answers.filter(response__delivery_id__in=delivery_ids)
         texts = texts.filter(response__delivery_id__in=delivery_ids)
 
-    group = ("response__site_id", "response__site_label") if by_site else ()
+    # Answers carry their response's site (copied when stored), so grouping by site reads
+    # the (question, site, site_label, value) index alone, without joining the responses.
+    group = ("site_id", "site_label") if by_site else ()
+    text_group = ("response__site_id", "response__site_label") if by_site else ()
     counts: dict[tuple, dict[int, dict[int, int]]] = {}
     for row in answers.values(*group, "question_id", "value").annotate(n=Count("pk")).order_by():
-        key = _group_key(row, "response__") if by_site else None
+        key = _group_key(row, "") if by_site else None
         counts.setdefault(key, {}).setdefault(row["question_id"], {})[row["value"]] = row["n"]
     multiple_ids = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
     distinct: dict[tuple, dict[int, int]] = {}
@@ -367,11 +466,11 @@ def questionnaire_results(
             .annotate(n=Count("response_id", distinct=True))
             .order_by()
         ):
-            key = _group_key(row, "response__") if by_site else None
+            key = _group_key(row, "") if by_site else None
             distinct.setdefault(key, {})[row["question_id"]] = row["n"]
     text_counts: dict[tuple, dict[int, int]] = {}
     if any(q.type == QuestionType.TEXT for q in questions):
-        for row in texts.values(*group, "question_id").annotate(n=Count("pk")).order_by():
+        for row in texts.values(*text_group, "question_id").annotate(n=Count("pk")).order_by():
             key = _group_key(row, "response__") if by_site else None
             text_counts.setdefault(key, {})[row["question_id"]] = row["n"]
     number_ids = [q.pk for q in questions if q.type == QuestionType.NUMBER]
@@ -383,7 +482,7 @@ def questionnaire_results(
             .annotate(n=Count("pk"), mean=Avg("value"), min=Min("value"), max=Max("value"))
             .order_by()
         ):
-            key = _group_key(row, "response__") if by_site else None
+            key = _group_key(row, "") if by_site else None
             numbers.setdefault(key, {})[row["question_id"]] = row
 
     def results_for(key) -> list[QuestionResult]:
@@ -471,6 +570,14 @@ def free_text_answers(
         return []
     texts = question.text_answers.order_by("text").values_list("text", flat=True)
     return list(texts[:limit] if limit else texts)
+
+
+def free_text_answer_list(*, question: Question, quotable_only: bool = True) -> QuerySet:
+    """free_text_answers as a lazy query of the words alone (alphabetical), for a page of
+    them at a time."""
+    if quotable_only and not question.quotable:
+        return TextAnswer.objects.none().values_list("text", flat=True)
+    return question.text_answers.order_by("text", "pk").values_list("text", flat=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -727,11 +834,273 @@ def product_evaluation(*, product: LearningProduct) -> ProductEvaluation:
     )
 
 
+@dataclass
+class TeamMix:
+    deliveries: int
+    people: int
+    lived: int
+    professional: int
+    leadership: int
+
+
+def team_mix(*, product: LearningProduct) -> TeamMix:
+    """Who delivered the product, counted across its deliveries (not cancelled): how many
+    places on the teams, and how many brought lived, professional or leadership experience
+    (one person may bring more than one). Counts only, in one query."""
+    from powershare.learning.models import Facilitator
+
+    row = Facilitator.objects.filter(
+        delivery__product=product, delivery__cancelled_at__isnull=True
+    ).aggregate(
+        deliveries=Count("delivery", distinct=True),
+        people=Count("pk"),
+        lived=Count("pk", filter=Q(lived=True)),
+        professional=Count("pk", filter=Q(professional=True)),
+        leadership=Count("pk", filter=Q(leadership=True)),
+    )
+    return TeamMix(**row)
+
+
 def summary_get(*, product: LearningProduct) -> LearningSummary | None:
     return LearningSummary.objects.filter(product=product).first()
 
 
 def summaries_stale() -> QuerySet[LearningSummary]:
-    return LearningSummary.objects.filter(stale_since__isnull=False).exclude(
+    return LearningSummary.objects.filter(needs_remaking=True).exclude(
         status__in=["queued", "making"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The feedback loop: the plain-English summary, sent to the people who shaped the product
+# (through accountability's "you said, we did" letters; see services.summary_feedback_send)
+
+
+def _feedback_people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
+def _feedback_figures(evaluation: ProductEvaluation) -> list[str]:
+    """The headline figures in plain words, computed from the records (never typed)."""
+    lines = []
+    totals = evaluation.attendance_totals
+    if totals and totals[0]:
+        sites = len(evaluation.attendance_sites)
+        where = f", at {sites} places" if sites > 1 else ""
+        if len(totals) > 1:
+            lines.append(
+                f"{_feedback_people(totals[0])} came to the first session{where}, and "
+                f"{_feedback_people(totals[-1])} to the last."
+            )
+        else:
+            lines.append(f"{_feedback_people(totals[0])} came{where}.")
+    pre = evaluation.of_kind(QuestionnaireKind.PRE)
+    post = evaluation.of_kind(QuestionnaireKind.POST)
+    before = pre.results.responses if pre else 0
+    after = post.results.responses if post else 0
+    if before and after:
+        lines.append(
+            f"{_feedback_people(before)} answered our questions before the learning, and "
+            f"{_feedback_people(after)} after it."
+        )
+    elif before or after:
+        lines.append(
+            f"{_feedback_people(before or after)} answered our questions "
+            f"{'before' if before else 'after'} the learning."
+        )
+    for outcome in evaluation.outcomes:
+        was = outcome.pre.agree_pct if outcome.pre else None
+        now = outcome.post.agree_pct if outcome.post else None
+        if was is not None and now is not None:
+            lines.append(f"“{outcome.text}”: {was}% agreed before the learning, and {now}% after.")
+        elif now is not None:
+            lines.append(f"“{outcome.text}”: {now}% agreed after the learning.")
+        elif was is not None:
+            lines.append(f"“{outcome.text}”: {was}% agreed before the learning.")
+    for result in evaluation.by_purpose(QuestionPurpose.REACTION):
+        if result.question.type == QuestionType.LIKERT and result.agree_pct is not None:
+            lines.append(f"“{result.question.text}”: {result.agree_pct}% agreed.")
+        elif result.question.type == QuestionType.YES_NO and result.yes_pct is not None:
+            lines.append(f"“{result.question.text}”: {result.yes_pct}% said yes.")
+    return lines
+
+
+@dataclass
+class FeedbackActivity:
+    """One co-design activity: who a letter would reach now, and where its loop stands."""
+
+    #: Annotated with accountability's loop status (without_response and the rest).
+    activity: object
+    #: People by how the letter would reach them (accountability.models.Delivery values).
+    reaches: dict[str, int]
+    #: Anonymous groups, each reached through the partner holding its consent.
+    groups: list[dict]
+    draft_id: int | None = None
+    #: Summary letters already sent for it, newest first.
+    letters: list = field(default_factory=list)
+    #: These exact words already went to it.
+    already_sent: bool = False
+    #: Contributions recorded since the summary was first sent (replies among them).
+    recorded_since: int = 0
+
+    @property
+    def people(self) -> int:
+        return sum(n for delivery, n in self.reaches.items() if delivery != "not_contacted")
+
+    @property
+    def not_contacted(self) -> int:
+        return self.reaches.get("not_contacted", 0)
+
+    @property
+    def problem(self) -> str:
+        """Why the summary can't go to this activity's people now ("" when it can)."""
+        activity = self.activity
+        if activity.cancelled_at is not None:
+            return "The activity was cancelled, so nobody is sent anything about it."
+        if self.already_sent:
+            return "This summary, as it stands, has already been sent to them."
+        waiting = activity.without_response
+        if waiting:
+            return (
+                f"{waiting} contribution{' still has' if waiting == 1 else 's still have'} no "
+                "response. Answer every contribution first, so nobody is left without an answer."
+            )
+        if self.draft_id:
+            return (
+                "A feedback letter for this activity is being written. Send it (or finish it) "
+                "first: an activity has one letter in progress at a time."
+            )
+        return ""
+
+
+@dataclass
+class SummaryFeedback:
+    product: LearningProduct
+    plain_summary: str
+    figures: list[str]
+    subject: str
+    opening: str
+    closing: str
+    activities: list[FeedbackActivity]
+
+    @property
+    def ready(self) -> list[FeedbackActivity]:
+        return [a for a in self.activities if not a.problem]
+
+    @property
+    def letters(self) -> list:
+        """Every summary letter sent so far, newest first."""
+        return sorted(
+            (letter for a in self.activities for letter in a.letters),
+            key=lambda letter: (letter.sent_at, letter.pk),
+            reverse=True,
+        )
+
+
+FEEDBACK_CLOSING = (
+    "We would like to know what you think of this. If you use your PowerShare portal, open the "
+    "activity and add what you want to say; or tell the person who usually contacts you, or "
+    "the person who supports you. We will record what you say and answer it, as we did before. "
+    "You can change your mind about how we use what you said at any time."
+)
+
+
+def summary_feedback_for(*, product: LearningProduct) -> SummaryFeedback:
+    """The letter that carries the plain-English summary of learning to the people who
+    co-designed the product, and, for each activity in its co-design record, who it would
+    reach now (by accountability's rules: consent to contact, how each person likes to hear,
+    partners for anonymous groups), whether it can go, and the summary letters already sent.
+    Counts only: nobody is named. A few queries per co-design activity."""
+    from django.db.models import Prefetch
+
+    from powershare.accountability import selectors as loop
+    from powershare.accountability.models import Delivery as LetterDelivery
+    from powershare.accountability.models import FeedbackLetter, FeedbackRecipient, LetterStatus
+    from powershare.accountability.services import deliveries_for
+    from powershare.engagement.models import Contribution
+
+    summary = summary_get(product=product)
+    plain = (summary.plain_summary if summary else "").strip()
+    figures = _feedback_figures(product_evaluation(product=product))
+    opening = (
+        f"Thank you for helping to shape {product.title}. We promised to tell you what came "
+        "of it, so here is what we learned from running it."
+    )
+    if plain:
+        opening += "\n\n" + plain
+    if figures:
+        opening += "\n\nWhat the numbers say:\n" + "\n".join(f"- {line}" for line in figures)
+    subject = f"What we learned from {product.title}"[:200]
+    activities = list(
+        loop.with_loop_status(product.shaped_by_activities.all()).order_by("starts_on", "pk")
+    )
+    ids = [a.pk for a in activities]
+    drafts = dict(
+        FeedbackLetter.objects.filter(activity_id__in=ids, status=LetterStatus.DRAFT).values_list(
+            "activity_id", "pk"
+        )
+    )
+    sent = list(
+        FeedbackLetter.objects.filter(
+            activity_id__in=ids, status=LetterStatus.SENT, subject=subject
+        )
+        .select_related("sent_by")
+        .annotate(
+            recipient_count=Count(
+                "recipients",
+                filter=~Q(recipients__delivery=LetterDelivery.NOT_CONTACTED),
+                distinct=True,
+            ),
+            reply_count=Count("replies", distinct=True),
+        )
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=FeedbackRecipient.objects.filter(delivery=LetterDelivery.PARTNER),
+                to_attr="groups",
+            )
+        )
+        .order_by("-sent_at", "-pk")
+    )
+    first_sent: dict[int, object] = {}
+    for letter in sent:
+        first_sent[letter.activity_id] = letter.sent_at  # newest first: the last is the first
+    since: dict[int, int] = {}
+    if first_sent:
+        after = Q()
+        for activity_id, sent_at in first_sent.items():
+            after |= Q(activity_id=activity_id, created_at__gte=sent_at)
+        since = dict(
+            Contribution.objects.filter(after, withdrawn_at__isnull=True, purged_at__isnull=True)
+            .values("activity_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("activity_id", "n")
+        )
+    rows = []
+    for activity in activities:
+        people = list(loop.letter_audience(activity=activity))
+        reaches: dict[str, int] = {}
+        for delivery in deliveries_for(people).values():
+            reaches[delivery] = reaches.get(delivery, 0) + 1
+        letters = [letter for letter in sent if letter.activity_id == activity.pk]
+        rows.append(
+            FeedbackActivity(
+                activity=activity,
+                reaches=reaches,
+                groups=loop.group_labels_for(activity=activity),
+                draft_id=drafts.get(activity.pk),
+                letters=letters,
+                already_sent=any(letter.opening == opening for letter in letters),
+                recorded_since=since.get(activity.pk, 0),
+            )
+        )
+    return SummaryFeedback(
+        product=product,
+        plain_summary=plain,
+        figures=figures,
+        subject=subject,
+        opening=opening,
+        closing=FEEDBACK_CLOSING,
+        activities=rows,
     )

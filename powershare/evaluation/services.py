@@ -446,10 +446,15 @@ def question_remove(*, actor: User, question: Question) -> None:
 
 @transaction.atomic
 def question_move(*, actor: User, question: Question, up: bool) -> None:
+    """Swap a question with the one before (or after) it in its own section (pages show the
+    questions section by section)."""
     _check(actor, question.questionnaire.organisation_id)
     siblings = list(question.questionnaire.questions.order_by("position", "pk"))
     index = siblings.index(question)
-    other = index - 1 if up else index + 1
+    step = -1 if up else 1
+    other = index + step
+    while 0 <= other < len(siblings) and siblings[other].section_id != question.section_id:
+        other += step
     if 0 <= other < len(siblings):
         siblings[index], siblings[other] = siblings[other], siblings[index]
         for position, one in enumerate(siblings, 1):
@@ -946,9 +951,37 @@ def summaries_mark_stale(*, product_ids: Iterable[int | None]) -> None:
     """Data in these products' summaries changed: the PDF is remade in the background."""
     ids = [pk for pk in set(product_ids) if pk]
     if ids:
-        LearningSummary.objects.filter(product_id__in=ids, stale_since__isnull=True).exclude(
+        LearningSummary.objects.filter(product_id__in=ids, needs_remaking=False).exclude(
             status=SummaryStatus.NOT_MADE
-        ).update(stale_since=timezone.now())
+        ).update(needs_remaking=True)
+
+
+def summaries_take_down(*, product_ids: Iterable[int]) -> None:
+    """Delete these products' made PDFs now (they may quote words that can no longer be used
+    as they are) and make them again in the background, through the consent rule. A PDF being
+    made at this moment is thrown away when it is finished (see summary_store_pdf)."""
+    ids = [pk for pk in set(product_ids) if pk]
+    summaries = LearningSummary.objects.filter(product_id__in=ids).exclude(
+        status=SummaryStatus.NOT_MADE, pdf=""
+    )
+    for summary in summaries.select_related("product"):
+        name = summary.pdf.name
+        busy = summary.status in (SummaryStatus.QUEUED, SummaryStatus.MAKING)
+        LearningSummary.objects.filter(pk=summary.pk).update(
+            pdf="",
+            status=summary.status if busy else SummaryStatus.NOT_MADE,
+            made_at=None,
+            needs_remaking=False,
+            taken_down_at=timezone.now(),
+        )
+        if name:
+            transaction.on_commit(
+                lambda name=name, storage=summary.pdf.storage: storage.delete(name)
+            )
+        if not busy:
+            transaction.on_commit(
+                lambda product=summary.product: summary_request(actor=None, product=product)
+            )
 
 
 @transaction.atomic
@@ -983,6 +1016,14 @@ def summary_request(*, actor: User | None, product: LearningProduct) -> Learning
     return summary
 
 
+def summary_making_start(*, summary_id: int) -> None:
+    """The PDF is being made from the data as it is now: changes from here on (which set
+    needs_remaking again) get it made once more."""
+    LearningSummary.objects.filter(pk=summary_id).update(
+        status=SummaryStatus.MAKING, progress=5, needs_remaking=False
+    )
+
+
 def summary_progress(*, summary_id: int, progress: int, status: str = SummaryStatus.MAKING) -> None:
     LearningSummary.objects.filter(pk=summary_id).update(progress=progress, status=status)
 
@@ -991,6 +1032,11 @@ def summary_store_pdf(*, summary_id: int, pdf: bytes, started_at: datetime.datet
     from django.core.files.base import ContentFile
 
     summary = LearningSummary.objects.get(pk=summary_id)
+    if summary.taken_down_at is not None and summary.taken_down_at >= started_at:
+        # Words in it were withdrawn while it was being made: throw it away and make it again.
+        LearningSummary.objects.filter(pk=summary_id).update(status=SummaryStatus.NOT_MADE)
+        summary_request(actor=None, product=summary.product)
+        return
     old = summary.pdf.name
     summary.pdf.save(
         f"summary-{summary.product_id}-{secrets.token_hex(8)}.pdf", ContentFile(pdf), save=False
@@ -999,10 +1045,7 @@ def summary_store_pdf(*, summary_id: int, pdf: bytes, started_at: datetime.datet
     summary.progress = 100
     summary.made_at = timezone.now()
     summary.error = ""
-    # Changes that came in while it was being made leave it stale, to be made again.
-    if summary.stale_since is not None and summary.stale_since <= started_at:
-        summary.stale_since = None
-    summary.save()
+    summary.save(update_fields=["pdf", "status", "progress", "made_at", "error", "updated_at"])
     if old and old != summary.pdf.name:
         summary.pdf.storage.delete(old)
 
@@ -1011,3 +1054,120 @@ def summary_failed(*, summary_id: int, error: str) -> None:
     LearningSummary.objects.filter(pk=summary_id).update(
         status=SummaryStatus.FAILED, error=error[:300], progress=0
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The feedback loop: the plain-English summary to the people who co-designed the product
+
+
+class SummaryFeedbackSent:
+    """What summary_feedback_send did: `sent` holds (activity, letter, recipients) for each
+    letter sent; `skipped` holds (activity, why) for each co-design activity it did not go to."""
+
+    def __init__(self):
+        self.sent: list[tuple] = []
+        self.skipped: list[tuple] = []
+
+
+#: Accountability's limit on a letter's opening.
+LETTER_OPENING_MAX = 10_000
+
+
+@transaction.atomic
+def summary_feedback_send(
+    *, actor: User, product: LearningProduct, domain: str = "localhost", use_https: bool = False
+) -> SummaryFeedbackSent:
+    """Send the plain-English summary of learning to the people who co-designed the product:
+    for each activity in its co-design record, a "you said, we did" letter (issue 5's
+    mechanism, accountability.services) whose opening carries the summary and its headline
+    figures. Sending goes through accountability's letter_send, so it reaches exactly whom a
+    feedback letter reaches, as each person agreed (portal, email, post, partners for anonymous
+    groups, nobody who has not agreed to be contacted), and the date is recorded for each.
+    Replies come back as contributions of the activity (the portal, staff capturing what
+    someone said, or group_replies_record on the letter), so they get a response in turn.
+
+    An activity is skipped, with the reason, when it was cancelled, has contributions without a
+    response, has a letter being written, or has already been sent these exact words: nothing
+    is sent twice. Refused (ValidationError) when there is no plain-English summary, no
+    co-design activity, or nothing could be sent."""
+    from powershare.accountability import services as accountability
+
+    from . import selectors
+
+    _check(actor, product.organisation_id)
+    # One sender at a time per product: a second click waits, then finds the words sent.
+    summary = summary_for(product=product)
+    LearningSummary.objects.select_for_update().filter(pk=summary.pk).first()
+    plan = selectors.summary_feedback_for(product=product)
+    if not plan.plain_summary:
+        raise ValidationError(
+            {
+                "plain_summary": "Write the plain-English summary first: it is what people "
+                "who shaped the learning will read."
+            }
+        )
+    if len(plan.opening) > LETTER_OPENING_MAX:
+        raise ValidationError(
+            {
+                "plain_summary": "The plain-English summary is too long for a letter. Keep it "
+                "to about a page: under 9,000 characters."
+            }
+        )
+    if not plan.activities:
+        raise ValidationError(
+            "No co-design activities are recorded for this learning, so there is nobody to send "
+            "the summary to. Record who shaped it first."
+        )
+    result = SummaryFeedbackSent()
+    for item in plan.activities:
+        activity = item.activity
+        if item.problem:
+            result.skipped.append((activity, item.problem))
+            continue
+        try:
+            with transaction.atomic():
+                letter = accountability.letter_draft_start(actor=actor, activity=activity)
+                letter = accountability.letter_update(
+                    actor=actor,
+                    letter=letter,
+                    subject=plan.subject,
+                    opening=plan.opening,
+                    closing=plan.closing,
+                )
+                recipients = accountability.letter_send(
+                    actor=actor, letter=letter, domain=domain, use_https=use_https
+                )
+        except ValidationError as error:
+            result.skipped.append((activity, " ".join(error.messages)))
+            continue
+        result.sent.append((activity, letter, recipients))
+    if not result.sent:
+        raise ValidationError(
+            [f"{activity.title}: {why}" for activity, why in result.skipped]
+            or ["Nothing could be sent."]
+        )
+    return result
+
+
+IMPORT_UPLOADS_FOLDER = "evaluation-imports/"
+
+
+def import_uploads_sweep(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete files of answers someone checked on the import page but never imported."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _, files = default_storage.listdir(IMPORT_UPLOADS_FOLDER)
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for name in files:
+        path = f"{IMPORT_UPLOADS_FOLDER}{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

@@ -23,7 +23,7 @@ def learning_summary_make(summary_id: int) -> str:
     if summary is None:
         return "gone"
     started_at = timezone.now()
-    services.summary_progress(summary_id=summary_id, progress=5)
+    services.summary_making_start(summary_id=summary_id)
     try:
         pdf = summary_pdf(
             summary=summary,
@@ -46,3 +46,10 @@ def summaries_remake() -> int:
         services.summary_request(actor=None, product=summary.product)
         count += 1
     return count
+
+
+@every(datetime.timedelta(days=1), name="evaluation.import_uploads_sweep")
+@task
+def import_uploads_sweep() -> int:
+    """Daily: delete files checked on the import page but never imported."""
+    return services.import_uploads_sweep()

@@ -276,6 +276,10 @@ def delivery_detail(request, pk):
     sessions = list(selectors.session_list(delivery=delivery))
     team = list(selectors.facilitator_list(delivery=delivery))
     today = timezone.localdate()
+    # Its answer links and QR codes (imported here: evaluation imports learning).
+    from powershare.evaluation import selectors as evaluation_selectors
+
+    answer_links = list(evaluation_selectors.links_for_delivery(delivery=delivery))
     return render(
         request,
         "learning/delivery_detail.html",
@@ -305,6 +309,7 @@ def delivery_detail(request, pk):
             ),
             "history": list(history_for_record(record=delivery)[:HISTORY_SHOWN]),
             "today": today,
+            "answer_links": answer_links,
         },
     )
 

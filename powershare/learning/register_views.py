@@ -107,6 +107,10 @@ def register(request, pk):
         ticked = ids
     _record_read(request, session, rows)
     summary = _summary(rows, ticked)
+    # The session's answer links, to show the QR code at the end (evaluation imports learning).
+    from powershare.evaluation import selectors as evaluation_selectors
+
+    answer_links = list(evaluation_selectors.links_for_session(session=session))
     return render(
         request,
         "learning/register.html",
@@ -136,6 +140,7 @@ def register(request, pk):
             ],
             "summary": summary,
             "error": error,
+            "answer_links": answer_links,
         },
     )
 

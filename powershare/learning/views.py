@@ -57,6 +57,8 @@ HOME_ROWS = 10
 REGISTER_DAYS = 60
 #: How many contributions and activities the co-design page offers at once (search for more).
 CHOICES_SHOWN = 200
+#: How many of a product's questionnaires its page lists (the list page has them all).
+QUESTIONNAIRES_SHOWN = 10
 #: Service error keys that belong to a differently named field on these forms.
 FIELD_FOR = {"session_minutes": "session_length", "outcomes": "outcome_1", "slug": "title"}
 
@@ -361,6 +363,10 @@ def product_detail(request, pk, **kwargs):
     record = selectors.co_design_record(product=product)
     deliveries = selectors.delivery_list_for(user=user, product=product)
     can_manage = _can_manage(user, product.organisation_id)
+    # Its evaluation (imported here: evaluation imports learning).
+    from powershare.evaluation import selectors as evaluation_selectors
+
+    questionnaires = evaluation_selectors.questionnaire_list_for(user=user, product=product)
     return render(
         request,
         "learning/product_detail.html",
@@ -386,6 +392,7 @@ def product_detail(request, pk, **kwargs):
                 if value != product.status
             ],
             "history": history_for_record(record=product)[:20] if can_manage else [],
+            "questionnaires": list(questionnaires[:QUESTIONNAIRES_SHOWN]),
         },
     )
 

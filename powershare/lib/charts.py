@@ -142,3 +142,130 @@ def _with_title(svg: str, *, title: str, description: str) -> str:
         f'\n <desc id="chart-desc">{escape(description)}</desc>'
     )
     return svg[: found.start()] + named + inner + svg[found.end() :]
+
+
+#: Likert colours, from "strongly disagree" to "strongly agree": darker is stronger, warm is
+#: disagreement, blue agreement, grey neither. Each has at least 3:1 contrast with the white
+#: lines that separate the segments, and the text drawn on it has at least 4.5:1.
+DIVERGING_COLOURS = ("#8a1a03", "#cb4e0b", "#949494", BLUE, "#00437e")
+_DARK_TEXT_ON = {"#949494"}
+
+
+def diverging_stacked_bar_chart(
+    *,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    segments: Sequence[str],
+    values: Sequence[Sequence[float]],
+    row_labels: Sequence[str] | None = None,
+    neutral: int | None = None,
+    colours: Sequence[str] | None = None,
+    group_size: int = 1,
+    value_axis_label: str = "Share of the people who answered",
+    min_label: float = 9,
+) -> str:
+    """A diverging stacked bar chart (the usual chart of agree-or-disagree answers), as SVG.
+
+    One horizontal bar per category, top to bottom in the order given. `segments` name the
+    answers from the most negative to the most positive, and `values` give each category's
+    percentage for each segment (of the people who answered). Segments before `neutral` are
+    drawn left of zero, those after it right of zero, and the `neutral` one (the middle of an
+    odd number, unless given) is split across zero. Each segment wide enough for it shows its
+    percentage; `row_labels` (such as "57% agree") are written at the end of each bar.
+    `group_size` leaves a small gap after every so many bars (before and after pairs, say).
+    """
+    if any(len(row) != len(segments) for row in values) or len(values) != len(categories):
+        raise ValueError("Give one value per segment for every category.")
+    if row_labels is not None and len(row_labels) != len(categories):
+        raise ValueError("Give one row label per category.")
+    if neutral is None and len(segments) % 2 == 1:
+        neutral = len(segments) // 2
+    from matplotlib.patches import Patch
+
+    colours = list(colours or _diverging_colours(len(segments)))
+    middle = neutral if neutral is not None else len(segments) / 2
+    group_size = max(1, group_size)
+    positions = [index + 0.4 * (index // group_size) for index in range(len(categories))]
+    with matplotlib.rc_context(_SVG_SETTINGS):
+        height = 1.6 + 0.42 * max(1, len(categories))
+        figure = Figure(figsize=(8, height), layout="constrained")
+        axes = figure.add_subplot()
+        ends = []
+        for row_index, row in enumerate(values):
+            half = row[neutral] / 2 if neutral is not None else 0
+            negative = sum(v for i, v in enumerate(row) if i < middle)
+            left = -(negative + half)
+            for index, value in enumerate(row):
+                if not value:
+                    continue
+                colour = colours[index % len(colours)]
+                axes.barh(
+                    positions[row_index],
+                    value,
+                    left=left,
+                    height=0.72,
+                    color=colour,
+                    edgecolor="white",
+                    linewidth=0.8,
+                )
+                if value >= min_label:
+                    axes.text(
+                        left + value / 2,
+                        positions[row_index],
+                        f"{_number(value)}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="#000000" if colour in _DARK_TEXT_ON else "#ffffff",
+                    )
+                left += value
+            ends.append(left)
+        # Every segment in the legend, in order, even one no category has.
+        handles = [
+            Patch(facecolor=colours[i % len(colours)], edgecolor="white", label=name)
+            for i, name in enumerate(segments)
+        ]
+        if row_labels is not None:
+            for row_index, text in enumerate(row_labels):
+                axes.text(
+                    max(ends[row_index], 0) + 2,
+                    positions[row_index],
+                    text,
+                    ha="left",
+                    va="center",
+                    fontsize=9,
+                    color=TEXT,
+                )
+        axes.set_yticks(positions, labels=list(categories))
+        axes.invert_yaxis()  # the first category at the top
+        axes.set_xlim(-100, 100 + (32 if row_labels is not None else 0))
+        ticks = [-100, -75, -50, -25, 0, 25, 50, 75, 100]
+        axes.set_xticks(ticks, labels=[f"{abs(t)}%" if t else "0" for t in ticks])
+        axes.set_xlabel(value_axis_label, color=TEXT)
+        axes.tick_params(colors=TEXT)
+        axes.grid(axis="x", color=GRID, linewidth=0.6)
+        axes.set_axisbelow(True)
+        axes.axvline(0, color=TEXT, linewidth=1, zorder=0.9)  # behind the bars
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        figure.legend(
+            handles=handles,
+            loc="outside upper center",
+            frameon=False,
+            ncols=len(segments),
+            fontsize=9,
+        )
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return _with_title(buffer.getvalue(), title=title, description=description)
+
+
+def _diverging_colours(count: int) -> list[str]:
+    if count == len(DIVERGING_COLOURS):
+        return list(DIVERGING_COLOURS)
+    if count == 2:
+        return [DIVERGING_COLOURS[1], DIVERGING_COLOURS[3]]
+    if count == 3:
+        return [DIVERGING_COLOURS[1], DIVERGING_COLOURS[2], DIVERGING_COLOURS[3]]
+    return [DIVERGING_COLOURS[i % len(DIVERGING_COLOURS)] for i in range(count)]
