@@ -408,3 +408,43 @@ def test_a_bad_host_under_the_api_is_400_in_the_error_shape(client, db, settings
     settings.ALLOWED_HOSTS = ["powershare.example.org"]
     response = client.get("/api/me", headers={"Host": "attacker.example"})
     _assert_error(response, 400, "bad_request")
+
+
+def _shape(value):
+    """A JSON schema without its words (titles, descriptions, examples): only its shape."""
+    if isinstance(value, dict):
+        return {
+            k: _shape(v)
+            for k, v in value.items()
+            if k not in {"title", "description", "examples", "example"}
+        }
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return value
+
+
+def test_two_api_schemas_never_share_a_name_with_different_shapes():
+    """django-ninja names OpenAPI components after the schema classes: two apps' classes of
+    the same name would silently become one, and one operation's documented response would be
+    the other's (the contract run caught exactly this once)."""
+    import importlib
+    import inspect
+    import json
+
+    from django.apps import apps
+    from ninja import Schema
+
+    by_name: dict[str, set[str]] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("powershare."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Schema) and cls.__module__ == module.__name__:
+                shape = json.dumps(_shape(cls.model_json_schema()), sort_keys=True)
+                by_name.setdefault(name, set()).add(shape)
+    clashes = sorted(name for name, shapes in by_name.items() if len(shapes) > 1)
+    assert not clashes, f"Rename these API schemas so each name has one shape: {clashes}"

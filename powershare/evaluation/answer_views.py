@@ -4,19 +4,23 @@ Anonymous means anonymous: these views never sign anyone in, start no session, s
 message through the session, log nothing about the person and audit nothing (the answers are
 not personal data). What is stored is what services.response_submit stores.
 
-One response per browser: the first visit sets a random cookie, limited to this link's
-address. Only a hash of it is kept, in a table with no tie to the answers (LinkReceipt), so
-the same browser is told it has already answered, and nobody can tell which answers were its.
+One response per browser: after someone sends their answers, their browser gets a cookie
+limited to this link's address, holding a random value signed with the link's token. The
+server keeps nothing about it, so nothing on the server can ever be matched to the answers;
+the same browser is told it has already answered. (A table of cookie hashes was tried and
+dropped: its rows were written in the same order as the responses, so a cookie could be
+matched to its answers.)
 """
 
-import re
 import secrets
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from powershare.lib.forms import posted
@@ -26,7 +30,7 @@ from .answer_forms import AnswerForm
 
 COOKIE = "answer_browser"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+_SALT = "evaluation.answered"
 
 
 def _private(response):
@@ -35,16 +39,11 @@ def _private(response):
     return response
 
 
-def _browser_token(request) -> str:
-    """This browser's random token for the link, or "" when it has none (or a strange one)."""
-    token = request.COOKIES.get(COOKIE, "")
-    return token if _TOKEN_SHAPE.match(token) else ""
-
-
-def _set_cookie(request, response, link) -> None:
+def _set_answered_cookie(request, response, link) -> None:
+    value = signing.dumps([link.token, secrets.token_urlsafe(12)], salt=_SALT, compress=True)
     response.set_cookie(
         COOKIE,
-        secrets.token_urlsafe(24),
+        value,
         max_age=COOKIE_MAX_AGE,
         path=reverse("answer:form", args=[link.token]),
         secure=request.is_secure(),
@@ -53,10 +52,13 @@ def _set_cookie(request, response, link) -> None:
     )
 
 
-def _already_answered(link, token: str) -> bool:
-    return bool(token) and selectors.link_answered_from(
-        link=link, browser_hash=services.browser_hash(token)
-    )
+def _already_answered(request, link) -> bool:
+    """This browser sent answers through this link (its signed cookie says so)."""
+    try:
+        token, _ = signing.loads(request.COOKIES.get(COOKIE, ""), salt=_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return token == link.token
 
 
 def _context(link, **extra) -> dict:
@@ -102,16 +104,16 @@ def _show_errors(form, error: ValidationError) -> None:
         form.add_error(name, messages)
 
 
+@sensitive_post_parameters()  # never put someone's answers in an error report
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
     link = selectors.link_by_token(token=token)
     questionnaire = link.questionnaire
     today = timezone.localdate()
-    browser = _browser_token(request)
     if not _open_today(link, today):
         response = _not_open_page(request, link, today)
-    elif _already_answered(link, browser):
+    elif _already_answered(request, link):
         response = _already_page(request, link)
     else:
         form = AnswerForm(
@@ -127,17 +129,16 @@ def answer(request, token):
                     link=link,
                     answers=answers,
                     texts=texts,
-                    browser_token=browser,
                     paper_code=form.cleaned_data.get("paper_code", ""),
                     pairing_code=form.cleaned_data.get("pairing_code", ""),
                     today=today,
                 )
-            except services.AlreadyAnswered:
-                return _already_page(request, link)
             except ValidationError as error:
                 _show_errors(form, error)
             else:
-                return redirect("answer:thanks", token=link.token)
+                done = redirect("answer:thanks", token=link.token)
+                _set_answered_cookie(request, done, link)
+                return done
         response = _page(
             request,
             "evaluation/answer/form.html",
@@ -145,8 +146,6 @@ def answer(request, token):
             form=form,
             groups=form.groups(),
         )
-    if request.method == "GET" and not browser:
-        _set_cookie(request, response, link)
     return response
 
 

@@ -85,7 +85,7 @@ class ChoiceOut(Schema):
     label: str
 
 
-class QuestionOut(Schema):
+class QuestionnaireQuestionOut(Schema):
     code: str = Field(description="Stable: imports and exports use it.")
     position: int
     section: int | None = Field(description="The position of its section, if it has one.")
@@ -133,7 +133,7 @@ class QuestionnaireDetailOut(QuestionnaireOut):
         description="Results by site leave out any group with fewer responses than this."
     )
     sections: list[SectionOut]
-    questions: list[QuestionOut] = Field(description="In the order they are asked.")
+    questions: list[QuestionnaireQuestionOut] = Field(description="In the order they are asked.")
 
     @staticmethod
     def resolve_paired_with(obj) -> str | None:
@@ -230,18 +230,24 @@ class ResultsOut(Schema):
     by_site: list[SiteResultsOut] = Field(
         None, description="With `by=site`: the same results for each site, by name."
     )
+    suppressed: bool = Field(
+        None,
+        description="Only with `delivery`: true when that delivery's answers, or the answers "
+        "left out, are too few to show without letting someone be recognised; `questions` is "
+        "then empty.",
+    )
 
 
 # Schemas: a product's evaluation -------------------------------------------------------------
 
 
-class SiteAttendanceOut(Schema):
+class EvaluationSiteAttendanceOut(Schema):
     site: str
     sessions: list[int] = Field(description="How many were at each session, first to last.")
 
 
-class AttendanceOut(Schema):
-    sites: list[SiteAttendanceOut]
+class EvaluationAttendanceOut(Schema):
+    sites: list[EvaluationSiteAttendanceOut]
     totals: list[int] = Field(description="Across every site, per session.")
 
 
@@ -275,7 +281,7 @@ class OutcomeChangeOut(Schema):
 
 class ProductEvaluationOut(Schema):
     product: str = Field(description="The product's slug.")
-    attendance: AttendanceOut
+    attendance: EvaluationAttendanceOut
     questionnaires: list[QuestionnaireEvaluationOut] = Field(
         description="Pre first, then post, then any others."
     )

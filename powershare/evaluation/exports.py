@@ -28,7 +28,9 @@ def results_rows(results: Results) -> tuple[list[str], list[list]]:
                 [
                     group.site,
                     "",
-                    f"fewer than {results.threshold} responses: not shown",
+                    f"fewer than {results.threshold} responses: not shown"
+                    if group.responses < results.threshold
+                    else "not shown either, so a smaller group's answers can't be worked out",
                     "",
                     "",
                     "",

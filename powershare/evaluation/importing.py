@@ -16,7 +16,9 @@ Council" both match Stirling Council) or kept as written.
 """
 
 import csv
+import datetime
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
@@ -36,8 +38,20 @@ from .models import (
     QuestionnaireKind,
     QuestionType,
 )
+from .services import MAX_QUESTIONS
 
 MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+#: Column headings that name or date a person: never imported as questions (see
+#: _identifying_column).
+IDENTIFYING_HEADINGS = {
+    "timestamp", "time", "date", "start-time", "completion-time", "end-time", "submitted",
+    "submitted-at", "email", "e-mail", "email-address", "name", "full-name", "first-name",
+    "last-name", "surname", "forename", "ip", "ip-address", "user", "username", "user-id",
+    "respondent", "respondent-id", "id", "phone", "telephone", "mobile", "address", "postcode",
+}  # fmt: skip
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DATE_TIME = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]\d{1,2}:\d{2}")
 MAX_ERRORS_SHOWN = 50
 LIKERT_BY_WORD = {label.casefold(): value for value, label in LIKERT_LABELS.items()}
 LIKERT_ALLOWED = ", ".join(LIKERT_LABELS.values()) + ", or 1 to 5 (1 = Strongly disagree)"
@@ -93,6 +107,12 @@ class ImportPlan:
     unmatched_sites: dict[str, int] = field(default_factory=dict)
     matched_sites: dict[str, int] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    #: Left out because they could identify people (names, emails, times): never imported.
+    identifying_columns: list[str] = field(default_factory=list)
+
+    @property
+    def unmatched_columns(self) -> list[str]:
+        return [c for c in self.ignored_columns if c not in self.identifying_columns]
 
     @property
     def create(self) -> bool:
@@ -110,12 +130,23 @@ def read_table(upload, file_name: str = "") -> tuple[list[str], list[list[str]]]
     if name.endswith(".xlsx"):
         from openpyxl import load_workbook
 
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that isn't a workbook
+            raise ValueError(
+                "The file can't be read as an Excel workbook (.xlsx). Save it again as .xlsx "
+                "or as 'CSV UTF-8', then try again."
+            ) from None
         sheet = book.worksheets[0]
-        table = [
-            ["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        table = []
+        # Stops reading past the limit: a small compressed workbook can hold millions of rows.
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            cells = [_cell_text(cell) for cell in row]
+            while cells and not cells[-1]:
+                cells.pop()  # read-only sheets pad every row to max_col
+            table.append(cells)
+            if len(table) > MAX_ROWS + 1:
+                break
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -128,12 +159,44 @@ def read_table(upload, file_name: str = "") -> tuple[list[str], list[list[str]]]
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        table = list(csv.reader(io.StringIO(text), dialect))
-    table = [row for row in table if any((cell or "").strip() for cell in row)]
-    if not table:
-        raise ValueError("The file is empty: it needs a header row and one row per person.")
+        table = []
+        try:
+            for row in csv.reader(io.StringIO(text), dialect):
+                table.append(row[: MAX_COLUMNS + 1])
+                if len(table) > MAX_ROWS + 1:
+                    break
+        except csv.Error as error:
+            raise ValueError(
+                f"Line {len(table) + 1} of the file can't be read as CSV ({error}). Check it "
+                "in a spreadsheet and save it again as 'CSV UTF-8'."
+            ) from None
+    # Blank lines at the end go; blank lines in between stay (and are skipped), so row numbers
+    # in messages are the spreadsheet's own.
+    while table and not any((cell or "").strip() for cell in table[-1]):
+        table.pop()
+    if not table or not any((cell or "").strip() for cell in table[0]):
+        raise ValueError(
+            "The first row must hold the column headings, and a row for each person follows."
+            if table
+            else "The file is empty: it needs a row of headings and one row per person."
+        )
+    if len(table[0]) > MAX_COLUMNS:
+        raise ValueError(f"The file has more than {MAX_COLUMNS} columns: that is too many.")
     header = [(cell or "").strip() for cell in table[0]]
     return header, [list(row) + [""] * (len(header) - len(row)) for row in table[1:]]
+
+
+def _cell_text(cell) -> str:
+    """A workbook cell as the text a person would have typed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "Yes" if cell else "No"
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time() else cell.isoformat(" ")
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def likert_value(text: str, *, allow_prefer_not: bool = False) -> int | None:
@@ -149,6 +212,19 @@ def likert_value(text: str, *, allow_prefer_not: bool = False) -> int | None:
 
 def yes_no_value(text: str) -> int | None:
     return YES_NO_BY_WORD.get(" ".join(text.split()).casefold())
+
+
+def _identifying_column(heading: str, values: list[str]) -> bool:
+    """A column that names, contacts or times a person (as survey tools add): its heading says
+    so, or most of its values are email addresses or dates with times."""
+    key = slugify(heading)
+    if key in IDENTIFYING_HEADINGS or "email" in key or key.endswith("-name"):
+        return True
+    given = [v.strip() for v in values if v and v.strip()]
+    if not given:
+        return False
+    looks = sum(1 for v in given if EMAIL.match(v) or DATE_TIME.match(v))
+    return looks * 2 > len(given)
 
 
 def infer_type(values: list[str]) -> str:
@@ -276,6 +352,10 @@ def build_plan(
             if not heading:
                 errors.append(f"Column {index + 1} has no heading: give it one (the question).")
                 continue
+            if _identifying_column(heading, [row[index] for row in rows]):
+                plan.ignored_columns.append(heading)
+                plan.identifying_columns.append(heading)
+                continue
             question_code = slugify(heading)[:60] or f"q{index + 1}"
             while question_code in used:
                 question_code = f"{question_code[:55]}-{index + 1}"
@@ -286,6 +366,12 @@ def build_plan(
                     index=index, header=heading[:500], code=question_code, type=infer_type(values)
                 )
             )
+        if len(plan.columns) > MAX_QUESTIONS:
+            errors.append(
+                f"The file has {len(plan.columns)} columns of answers; a questionnaire can have "
+                f"at most {MAX_QUESTIONS} questions."
+            )
+            return plan
     else:
         questions = list(questionnaire.questions.prefetch_related("choices"))
         by_code = {q.code.casefold(): q for q in questions}
@@ -331,6 +417,8 @@ def build_plan(
     problems = 0
     for offset, cells in enumerate(rows):
         number = offset + 2
+        if not any((cell or "").strip() for cell in cells):
+            continue  # a blank line in the file: nobody's answers
         site, label = (
             _site(cells[site_index], organisations) if site_index is not None else (None, "")
         )
@@ -362,6 +450,8 @@ def build_plan(
             else:
                 values.append((position, value))
         plan.rows.append(Row(number=number, site=site, site_label=label[:200], values=values))
+    if rows and not plan.rows and not errors:
+        errors.append("The file has a header row but no answers under it.")
     if problems > MAX_ERRORS_SHOWN:
         errors.append(f"… and {problems - MAX_ERRORS_SHOWN} more values that are not allowed.")
     return plan

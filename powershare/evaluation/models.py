@@ -10,9 +10,11 @@
   of each delivery automatically.
 * A **response** is one person's answers. **Anonymous means anonymous**: a response records
   which questionnaire, link, delivery, session and site it came from and the *day* it was
-  given, and nothing else: no user, no IP address, no browser details, no time of day. The
-  one-response-per-browser check keeps a hash of a random cookie in a separate table
-  (`LinkReceipt`) with no link to the answers; single-use paper codes work the same way.
+  given, and nothing else: no user, no IP address, no browser details, no time of day. One
+  response per browser is kept by a signed cookie in the browser alone (nothing on the
+  server to match it with). A single-use paper code is deleted when it is used, and its
+  link's count of used codes goes up: nothing says which response used it. Imported rows
+  are stored in a random order, so the file's row order can't be matched either.
 * Answers are stored as **small integers** (Likert 1-5 with 0 for "prefer not to say",
   yes 1 / no 0, a choice's number, or the number given), one row per question answered
   (one per option ticked for multiple choice), so results are counted in SQL
@@ -237,9 +239,11 @@ class AnswerLink(models.Model):
         blank=True,
         related_name="answer_links",
     )
+    #: Emptied (not deleted) when its session is removed: the printed QR code keeps working
+    #: and the link moves to the delivery's new first or last session.
     session = models.ForeignKey(
         "learning.DeliverySession",
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="answer_links",
@@ -251,6 +255,8 @@ class AnswerLink(models.Model):
     needs_code = models.BooleanField(default=False)
     #: Dates changed by hand no longer follow the session's date.
     dates_set_by_hand = models.BooleanField(default=False)
+    #: Paper codes used so far (each is deleted when used).
+    paper_codes_used = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -275,28 +281,12 @@ class AnswerLink(models.Model):
         return {"organisation_id": self.questionnaire.organisation_id}
 
 
-class LinkReceipt(models.Model):
-    """That some browser answered through a link: a hash of a random cookie, nothing more.
-    Not linked to the response, so it can never say which answers were whose."""
-
-    link = models.ForeignKey(AnswerLink, on_delete=models.CASCADE, related_name="receipts")
-    browser_hash = models.CharField(max_length=64)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["link", "browser_hash"], name="one_answer_per_browser")
-        ]
-
-    def __str__(self):
-        return f"An answer through link {self.link_id}"
-
-
 class PaperCode(models.Model):
-    """A single-use code printed on a handout. Marked used, never linked to the answers."""
+    """A single-use code printed on a handout. Deleted when used (the link counts how many
+    were), so nothing can say which response used it."""
 
     link = models.ForeignKey(AnswerLink, on_delete=models.CASCADE, related_name="paper_codes")
     code = models.CharField(max_length=12, unique=True)
-    used = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["link", "code"]

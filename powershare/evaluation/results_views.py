@@ -35,6 +35,9 @@ from .selectors import percent
 ANSWERS_PER_PAGE = 50
 #: How a group too small to show reads.
 SUPPRESSED = "fewer than {n} responses: not shown so nobody can be recognised"
+#: A bigger group hidden as well, or the totals minus the groups shown would give away a
+#: small group's answers.
+ALSO_HIDDEN = "not shown either, so a smaller group's answers can't be worked out from the totals"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,6 +151,7 @@ def _question_view(result, index, sites, threshold) -> dict:
                     kind,
                     group.suppressed,
                     threshold,
+                    also_hidden=group.responses >= threshold,
                 )
                 for group in sites
             ),
@@ -159,9 +163,10 @@ def _count_cell(count: int, pct: int | None) -> str:
     return f"{count} ({pct}%)" if pct is not None else str(count)
 
 
-def _site_cells(site, result, kind, suppressed, threshold) -> dict:
+def _site_cells(site, result, kind, suppressed, threshold, also_hidden=False) -> dict:
     if suppressed:
-        return {"site": site, "suppressed": SUPPRESSED.format(n=threshold).capitalize()}
+        text = ALSO_HIDDEN if also_hidden else SUPPRESSED.format(n=threshold)
+        return {"site": site, "suppressed": text[0].upper() + text[1:]}
     cells = {"site": site, "suppressed": "", "answered": result.answered}
     if kind == "choices" and result.question.type == QuestionType.LIKERT:
         labels = list(LIKERT_LABELS.values())
@@ -214,7 +219,7 @@ def results(request, pk):
         delivery_ids=[delivery_id] if delivery_id else None,
     )
     # One delivery's answers alone can be few: the same rule as the sites' breakdown.
-    too_few = delivery_id is not None and outcome.responses < outcome.threshold
+    too_few = outcome.suppressed
     likert = [
         r for r in outcome.questions if r.question.type == QuestionType.LIKERT and not too_few
     ]

@@ -16,7 +16,8 @@ small-group threshold (5 unless set higher; never below 3), so nobody can be pic
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from powershare.accounts.models import Organisation, User
@@ -76,9 +77,26 @@ def questionnaire_list_for(
         questionnaires = questionnaires.filter(
             Q(title__icontains=search) | Q(code__icontains=search)
         )
+    # Two subqueries, not two joins: joined, every response would meet every question.
     return questionnaires.select_related("product", "organisation").annotate(
-        response_count=Count("responses", distinct=True),
-        question_count=Count("questions", distinct=True),
+        response_count=Coalesce(
+            Subquery(
+                QuestionnaireResponse.objects.filter(questionnaire=OuterRef("pk"))
+                .values("questionnaire")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
+        question_count=Coalesce(
+            Subquery(
+                Question.objects.filter(questionnaire=OuterRef("pk"))
+                .values("questionnaire")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
     )
 
 
@@ -215,24 +233,19 @@ def link_by_token(*, token: str) -> AnswerLink:
         raise Http404("No such questionnaire") from None
 
 
-def link_answered_from(*, link: AnswerLink, browser_hash: str) -> bool:
-    """Whether a browser (known only by the hash of its random cookie) answered already."""
-    return link.receipts.filter(browser_hash=browser_hash).exists()
-
-
 def link_figures(*, link: AnswerLink) -> dict[str, int]:
     """A link's number of responses and of paper codes made and used (two queries)."""
-    codes = link.paper_codes.aggregate(made=Count("pk"), used=Count("pk", filter=Q(used=True)))
+    unused = link.paper_codes.count()
     return {
         "responses": link.responses.count(),
-        "codes_made": codes["made"],
-        "codes_used": codes["used"],
+        "codes_made": unused + link.paper_codes_used,
+        "codes_used": link.paper_codes_used,
     }
 
 
 def paper_codes_unused(*, link: AnswerLink) -> QuerySet:
     """The link's paper codes nobody has used yet, for the handout."""
-    return link.paper_codes.filter(used=False).order_by("code")
+    return link.paper_codes.order_by("code")
 
 
 def sessions_for_new_link(*, questionnaire: Questionnaire) -> QuerySet:
@@ -339,7 +352,9 @@ class SiteResults:
         if self.suppressed:
             return {
                 "site": self.site,
-                "responses": f"fewer than {threshold}",
+                "responses": self.responses
+                if self.responses >= threshold
+                else f"fewer than {threshold}",
                 "suppressed": True,
                 "questions": [],
             }
@@ -358,6 +373,9 @@ class Results:
     questions: list[QuestionResult]
     threshold: int
     by_site: list[SiteResults] | None = None
+    #: Narrowed to some deliveries whose answers (or the answers left out) are too few to
+    #: show without letting a small group be worked out: no question results are given.
+    suppressed: bool = False
 
     def as_dict(self) -> dict:
         data = {
@@ -365,6 +383,8 @@ class Results:
             "responses": self.responses,
             "questions": [r.as_dict() for r in self.questions],
         }
+        if self.suppressed:
+            data["suppressed"] = True
         if self.by_site is not None:
             data["threshold"] = self.threshold
             data["by_site"] = [s.as_dict(self.threshold) for s in self.by_site]
@@ -421,6 +441,45 @@ def _finish(
     else:
         result.answered = sum(value_counts.get(v, 0) for v in labels)
     return result
+
+
+def hide_small_groups(groups: list, threshold: int) -> None:
+    """Mark groups (anything with `responses`, `suppressed`, `site` and `questions`) with
+    fewer responses than the threshold as suppressed, then keep hiding the next smallest
+    group while the hidden ones add up to fewer than the threshold: otherwise the overall
+    figures minus the groups shown would give a small group's answers away."""
+    for group in groups:
+        if group.responses < threshold:
+            group.suppressed, group.questions = True, []
+    hidden = sum(g.responses for g in groups if g.suppressed)
+    while 0 < hidden < threshold:
+        shown = [g for g in groups if not g.suppressed]
+        if not shown:
+            break
+        smallest = min(shown, key=lambda g: (g.responses, g.site.casefold()))
+        smallest.suppressed, smallest.questions = True, []
+        hidden += smallest.responses
+
+
+def _too_few_left(questionnaire, responses, delivery_ids: list[int], threshold: int) -> bool:
+    """Whether results narrowed to some deliveries must be hidden: too few answers in them,
+    or too few left out of them (overall, or at one of their sites), since the results shown
+    elsewhere minus these would give the rest away."""
+    chosen = responses.count()
+    if chosen < threshold:
+        return True
+    everyone = QuestionnaireResponse.objects.filter(questionnaire=questionnaire)
+    left_out = everyone.exclude(delivery_id__in=delivery_ids)
+    if 0 < left_out.count() < threshold:
+        return True
+    site_ids = set(responses.values_list("site_id", flat=True).distinct())
+    rest_by_site = (
+        left_out.filter(site_id__in=[s for s in site_ids if s])
+        .values("site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return any(0 < row["n"] < threshold for row in rest_by_site)
 
 
 def _group_key(row: dict, prefix: str) -> tuple[int | None, str]:
@@ -497,6 +556,17 @@ def questionnaire_results(
             for q in questions
         ]
 
+    if delivery_ids is not None and _too_few_left(
+        questionnaire, responses, delivery_ids, threshold
+    ):
+        return Results(
+            questionnaire=questionnaire,
+            responses=responses.count(),
+            questions=[],
+            threshold=threshold,
+            by_site=[] if by_site else None,
+            suppressed=True,
+        )
     if not by_site:
         return Results(
             questionnaire=questionnaire,
@@ -541,16 +611,16 @@ def questionnaire_results(
     for key, n in per_site.items():
         site_id, label = key
         name = names.get(site_id, "") if site_id else (label or NO_SITE)
-        suppressed = n < threshold
         sites.append(
             SiteResults(
                 site=name,
                 site_id=site_id,
                 responses=n,
-                suppressed=suppressed,
-                questions=[] if suppressed else results_for(key),
+                suppressed=False,
+                questions=results_for(key),
             )
         )
+    hide_small_groups(sites, threshold)
     sites.sort(key=lambda s: (s.site == NO_SITE, s.site.casefold()))
     return Results(
         questionnaire=questionnaire,
@@ -673,6 +743,9 @@ def paired_change(*, post: Questionnaire) -> PairedChange | None:
         .distinct()
     )
     matched = matched_keys.count()
+    if matched < max(MIN_THRESHOLD, pre.small_group_threshold):
+        # Too few pairs to say how they changed without pointing at someone.
+        return PairedChange(matched=matched, outcomes={})
     outcomes = {}
     if matched:
         for questionnaire, index in ((pre, 0), (post, 1)):

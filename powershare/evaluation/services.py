@@ -15,12 +15,14 @@ Rules kept here:
 import datetime
 import hashlib
 import hmac
+import random
+import re
 import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
 from powershare.accounts.models import User
@@ -38,7 +40,6 @@ from .models import (
     Choice,
     ImportBatch,
     LearningSummary,
-    LinkReceipt,
     PaperCode,
     Question,
     Questionnaire,
@@ -53,6 +54,7 @@ from .models import (
 )
 
 MAX_QUESTIONS = 80
+CODE_SHAPE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_CHOICES = 30
 MAX_TEXT_ANSWER = 4000
 MAX_PAPER_CODES = 500
@@ -101,6 +103,11 @@ def _check_questionnaire(
     errors = {}
     if not code:
         errors["code"] = "Give the questionnaire a short code, for example power-sharing-pre."
+    elif not CODE_SHAPE.match(code):
+        errors["code"] = (
+            f"“{code}” can't be a code: use small letters, numbers and hyphens only, for "
+            "example power-sharing-pre."
+        )
     elif Questionnaire.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         errors["code"] = (
             f"The code {code} is already used by another questionnaire: choose another."
@@ -191,6 +198,28 @@ def questionnaire_update(*, actor: User, questionnaire: Questionnaire, **changes
             {"kind": "People have answered already, so the kind of questionnaire stays as it is."}
         )
     paired_with = changes.get("paired_with", questionnaire.paired_with)
+    if paired_with != questionnaire.paired_with:
+        partners = [questionnaire.pk] + [
+            q.pk for q in (paired_with, questionnaire.paired_with) if q
+        ]
+        if (
+            QuestionnaireResponse.objects.filter(questionnaire_id__in=partners)
+            .exclude(pair_key="")
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "paired_with": "People have already given matching codes, so the pairing "
+                    "stays as it is: changing it would leave their codes matching nothing."
+                }
+            )
+        if paired_with is not None and paired_with.paired_with_id == questionnaire.pk:
+            raise ValidationError(
+                {
+                    "paired_with": f"{paired_with.title} is already paired with this one: pair "
+                    "the later questionnaire (after the learning) with the earlier one only."
+                }
+            )
     _check_questionnaire(
         organisation_id=questionnaire.organisation_id,
         code=questionnaire.code,
@@ -269,6 +298,8 @@ def _check_question(
     errors = {}
     if not code:
         errors["code"] = "Give the question a short code (letters, numbers and hyphens)."
+    elif not CODE_SHAPE.match(code):
+        errors["code"] = f"“{code}” can't be a code: use small letters, numbers and hyphens."
     elif questionnaire.questions.filter(code=code).exclude(pk=exclude_pk).exists():
         errors["code"] = f"Another question in this questionnaire already has the code {code}."
     if not text:
@@ -380,6 +411,14 @@ def question_update(
                     "would change what their answers mean. Close the question and add a new "
                     "one instead.",
                 )
+            )
+        if changes.get("quotable") and not question.quotable:
+            raise ValidationError(
+                {
+                    "quotable": "People answered without being told their words might be "
+                    "quoted, so their answers can't be made quotable now. Close the question "
+                    "and add a new one that says so."
+                }
             )
     new_type = changes.get("type", question.type)
     existing = list(question.choices.values_list("label", flat=True))
@@ -499,6 +538,13 @@ def standard_questionnaires_make(
 
     outcomes = list(version_current(product=product).outcomes.order_by("position"))
     base = product.slug[:50]
+    # Codes are unique everywhere; another organisation may have a product of the same name.
+    suffix = ""
+    while Questionnaire.objects.filter(
+        code__in=[f"{base}{suffix}-{k}" for k in (QuestionnaireKind.PRE, QuestionnaireKind.POST)]
+    ).exists():
+        suffix = f"-{secrets.token_hex(2)}"
+    base = f"{base}{suffix}"
     made = []
     for kind in (QuestionnaireKind.PRE, QuestionnaireKind.POST):
         before = kind == QuestionnaireKind.PRE
@@ -604,7 +650,7 @@ def _session_for(kind: str, delivery: Delivery) -> DeliverySession | None:
 def links_ensure_for_delivery(*, delivery: Delivery) -> list[AnswerLink]:
     """Give a delivery a link for each of its product's standard questionnaires: the pre on
     the first session, the post on the last. Links whose dates nobody changed by hand follow
-    the session's date; a link already answered stays on its session."""
+    the session's date. Responses keep the session they were given at."""
     made = []
     if delivery.cancelled_at is not None:
         return made
@@ -626,8 +672,12 @@ def links_ensure_for_delivery(*, delivery: Delivery) -> list[AnswerLink]:
                     closes_on=closes_on,
                 )
             )
-        elif not link.dates_set_by_hand and not link.responses.exists():
-            link.session, link.opens_on, link.closes_on = session, opens_on, closes_on
+        else:
+            # The link (and its printed QR code) stays the same; it moves to the session now
+            # first or last, and its dates follow that session unless someone set them.
+            link.session = session
+            if not link.dates_set_by_hand:
+                link.opens_on, link.closes_on = opens_on, closes_on
             link.save(update_fields=["session", "opens_on", "closes_on"])
     return made
 
@@ -728,10 +778,6 @@ def paper_codes_make(*, actor: User, link: AnswerLink, count: int) -> list[Paper
 # Answering (anonymous)
 
 
-def browser_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def pair_key(*, questionnaire: Questionnaire, code: str) -> str:
     """HMAC of a made-up pairing code: the same code gives the same key before and after."""
     normalised = "".join((code or "").split()).casefold()
@@ -739,10 +785,6 @@ def pair_key(*, questionnaire: Questionnaire, code: str) -> str:
         return ""
     secret = questionnaire.secret_for_pairing.encode()
     return hmac.new(secret, normalised.encode(), hashlib.sha256).hexdigest()
-
-
-class AlreadyAnswered(ValidationError):
-    pass
 
 
 def answer_value_check(question: Question, value: int) -> int:
@@ -771,7 +813,6 @@ def response_submit(
     link: AnswerLink,
     answers: dict[int, int | list[int]],
     texts: dict[int, str] | None = None,
-    browser_token: str = "",
     paper_code: str = "",
     pairing_code: str = "",
     today: datetime.date | None = None,
@@ -783,22 +824,16 @@ def response_submit(
         raise ValidationError("This questionnaire is not open for answers today.")
     if link.needs_code:
         code = "".join((paper_code or "").split()).upper()
-        updated = PaperCode.objects.filter(link=link, code=code, used=False).update(used=True)
-        if not updated:
+        # Deleted, not marked: nothing is left to say which response used which code.
+        deleted, _ = PaperCode.objects.filter(link=link, code=code).delete()
+        if not deleted:
             raise ValidationError(
                 {
                     "paper_code": "That code isn't one of ours or has been used already. Check "
                     "the code on your sheet, or ask the person running the session for another."
                 }
             )
-    if browser_token:
-        try:
-            with transaction.atomic():
-                LinkReceipt.objects.create(link=link, browser_hash=browser_hash(browser_token))
-        except IntegrityError:
-            raise AlreadyAnswered(
-                "You have already answered this questionnaire on this device."
-            ) from None
+        AnswerLink.objects.filter(pk=link.pk).update(paper_codes_used=F("paper_codes_used") + 1)
     questionnaire = link.questionnaire
     questions = {q.pk: q for q in questionnaire.questions.filter(closed_at__isnull=True)}
     choice_values: dict[int, set[int]] = {}
@@ -830,6 +865,8 @@ def response_submit(
         if question is not None and question.type == QuestionType.TEXT and words:
             text_rows.append((question, words))
     answered = {q.pk for q, _ in rows} | {q.pk for q, _ in text_rows}
+    if not answered:
+        raise ValidationError("Answer at least one question, then send your answers.")
     missing = [q for q in questions.values() if q.required and q.pk not in answered]
     if missing:
         raise ValidationError({q.code: "Please answer this question." for q in missing})
@@ -891,6 +928,9 @@ def responses_import(*, actor: User | None, plan) -> ImportBatch:
         imported_by=actor,
     )
     today = timezone.localdate()
+    # Stored in a random order: whoever holds the file can't match its rows to responses.
+    rows = list(plan.rows)
+    random.SystemRandom().shuffle(rows)
     responses = QuestionnaireResponse.objects.bulk_create(
         QuestionnaireResponse(
             questionnaire=questionnaire,
@@ -900,12 +940,12 @@ def responses_import(*, actor: User | None, plan) -> ImportBatch:
             source=ResponseSource.IMPORT,
             import_batch=batch,
         )
-        for row in plan.rows
+        for row in rows
     )
     if responses and responses[0].pk is None:  # backends that don't return ids (none we use)
         responses = list(batch.responses.order_by("pk"))
     answers, texts = [], []
-    for response, row in zip(responses, plan.rows, strict=True):
+    for response, row in zip(responses, rows, strict=True):
         for index, value in row.values:
             column = plan.columns[index]
             if column.type == QuestionType.TEXT:

@@ -37,10 +37,12 @@ def learning_summary_make(summary_id: int) -> str:
     return "ready"
 
 
-@every(datetime.timedelta(minutes=10), name="evaluation.summaries_remake")
+@every(datetime.timedelta(days=1), name="evaluation.summaries_remake")
 @task
 def summaries_remake() -> int:
-    """Remake every summary whose data changed since its PDF was made."""
+    """Daily: remake every summary whose data changed since its PDF was made. Not more often:
+    each remake is dated, and an answer's arrival must not be datable from it. (Staff can
+    make one at once from the summary's page.)"""
     count = 0
     for summary in selectors.summaries_stale().select_related("product"):
         services.summary_request(actor=None, product=summary.product)

@@ -72,6 +72,12 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
         samples["council_b_contribution"],
     ]
     invitations = [samples["invitation"], samples["erin_invitation"]]
+    # Real questionnaire codes (council A's, with answers, and erin's course's), so results
+    # with data are checked against the schema, not only 404s.
+    questionnaires = [
+        samples["questionnaire"].code,
+        samples["public_answer_link"].questionnaire.code,
+    ]
     config = schemathesis.Config.from_dict(
         {
             "base-url": live_server.url,
@@ -89,6 +95,8 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "activities": {"values": [activity.pk for activity in activities]},
                 "contributions": {"values": [c.pk for c in contributions]},
                 "invitations": {"values": [invitation.pk for invitation in invitations]},
+                "questionnaires": {"values": questionnaires},
+                "products": {"values": [samples["product"].pk, samples["erin_product"].pk]},
             },
             "parameters": {
                 "path.organisation_id": {"dictionary": "organisations", "probability": 0.5},
@@ -96,6 +104,8 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "path.activity_id": {"dictionary": "activities", "probability": 0.5},
                 "path.contribution_id": {"dictionary": "contributions", "probability": 0.5},
                 "path.invitation_id": {"dictionary": "invitations", "probability": 0.5},
+                "path.code": {"dictionary": "questionnaires", "probability": 0.5},
+                "path.product_id": {"dictionary": "products", "probability": 0.5},
             },
             "suppress-health-check": ["too_slow", "filter_too_much"],
             # Recording a consent decision has a rule no schema can say: the decision can't be

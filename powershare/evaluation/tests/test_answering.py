@@ -17,7 +17,6 @@ from powershare.evaluation import services
 from powershare.evaluation.answer_views import COOKIE
 from powershare.evaluation.models import (
     Answer,
-    LinkReceipt,
     PaperCode,
     QuestionnaireResponse,
     QuestionType,
@@ -162,22 +161,30 @@ def test_the_answer_page_shows_the_questions_in_order_with_their_kinds(survey):
     assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
-def test_the_first_visit_sets_a_private_cookie_for_this_link_and_no_session(survey):
-    _, _, link = survey
+def test_only_sending_answers_sets_a_private_signed_cookie_for_this_link(survey):
+    """Opening the page sets nothing. Sending answers sets one cookie, limited to this link,
+    holding a signed random value: the browser alone remembers it has answered."""
+    questionnaire, questions, link = survey
     client = _browser()
     response = _open(client, link)
-    cookie = response.cookies[COOKIE]
-    assert len(cookie.value) >= 30
+    assert COOKIE not in response.cookies
+    assert "sessionid" not in response.cookies
+    sent = client.post(_url(link), _good(questions))
+    cookie = sent.cookies[COOKIE]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
     assert cookie["path"] == _url(link)
     assert int(cookie["max-age"]) == 60 * 60 * 24 * 365
     assert not cookie["secure"]
-    assert "sessionid" not in response.cookies
-    # A second visit keeps the same cookie.
-    again = client.get(_url(link))
-    assert COOKIE not in again.cookies
-    secure = client.get(_url(link), secure=True, HTTP_COOKIE="")
+    assert "sessionid" not in sent.cookies
+    # A forged or another link's cookie counts for nothing.
+    forged = _browser()
+    forged.cookies[COOKIE] = cookie.value[:-3] + "abc"
+    assert "already answered" not in forged.get(_url(link)).content.decode()
+    other = _browser()
+    other.cookies[COOKIE] = cookie.value
+    assert "already answered" in other.get(_url(link)).content.decode()
+    secure = _browser().post(_url(link), _good(questions), secure=True)
     assert secure.cookies[COOKIE]["secure"]
 
 
@@ -210,9 +217,7 @@ def test_answering_stores_the_answers_and_goes_to_the_thank_you_page(survey, sam
     }
     text = TextAnswer.objects.get(response=stored)
     assert text.text == "Ask people what matters to them first."
-    assert LinkReceipt.objects.filter(
-        link=link, browser_hash=services.browser_hash(client.cookies[COOKIE].value)
-    ).exists()
+    assert client.cookies[COOKIE].value, "the browser knows it has answered"
 
     thanks = client.get(response["Location"])
     body = thanks.content.decode()
@@ -260,7 +265,7 @@ def test_an_error_shows_the_summary_and_keeps_everything_typed(survey):
     )
     assert 'aria-invalid="true"' in body
     assert not questionnaire.responses.exists()
-    assert not LinkReceipt.objects.filter(link=link).exists()
+    assert not client.cookies.get(COOKIE) or not client.cookies[COOKIE].value
     # Put right, it is stored.
     response = client.post(_url(link), _good(questions))
     assert response.status_code == 302
@@ -425,7 +430,6 @@ def test_one_response_per_browser(survey):
     assert resent.status_code == 200
     assert "already answered" in resent.content.decode()
     assert questionnaire.responses.count() == 1
-    assert LinkReceipt.objects.filter(link=link).count() == 1
     # Another browser may answer.
     other = _browser()
     _open(other, link)
@@ -448,12 +452,13 @@ def test_the_cookie_is_only_for_its_own_link(survey, personas):
     assert "What is your job?" in body
 
 
-def test_a_strange_cookie_is_replaced(survey):
-    _, _, link = survey
+def test_a_strange_cookie_counts_for_nothing(survey):
+    questionnaire, questions, link = survey
     client = _browser()
     client.cookies[COOKIE] = "<script>"
-    response = _open(client, link)
-    assert response.cookies[COOKIE].value != "<script>"
+    assert "What is your job?" in _open(client, link).content.decode()
+    assert client.post(_url(link), _good(questions)).status_code == 302
+    assert questionnaire.responses.count() == 1
 
 
 def test_paper_codes_work_once(survey, personas):
@@ -476,7 +481,9 @@ def test_paper_codes_work_once(survey, personas):
     # Typed in lower case with a space, it works.
     typed = f"{code[:4].lower()} {code[4:]}"
     assert client.post(_url(link), _good(questions, paper_code=typed)).status_code == 302
-    assert PaperCode.objects.get(code=code).used
+    assert not PaperCode.objects.filter(code=code).exists(), "deleted once used"
+    link.refresh_from_db()
+    assert link.paper_codes_used == 1
     # Used once, it works no more, even in another browser.
     other = _browser()
     _open(other, link)

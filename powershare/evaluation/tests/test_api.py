@@ -295,9 +295,12 @@ def test_results_by_site_hide_small_groups(personas, samples):
     assert body["threshold"] == 5
     council_a, harbour = body["by_site"]
     assert council_a["site"] == personas.council_a.name
+    # Harbour Hall's 2 are hidden; council A's 6 are hidden too, or the overall figures minus
+    # council A's would give Harbour Hall's away.
     assert council_a["responses"] == 6
-    assert council_a["suppressed"] is False
-    assert council_a["questions"][0]["agree_pct"] == 50  # 2 of the 4 who answered
+    assert council_a["suppressed"] is True
+    assert council_a["questions"] == []
+    assert body["questions"][0]["agree_pct"] == 50  # 2 of the 4 who answered, overall
     assert harbour == {
         "site": "Harbour Hall",
         "responses": "fewer than 5",
@@ -318,12 +321,17 @@ def test_results_for_one_delivery(personas, samples):
     url = _url("questionnaire_results", code="every-kind")
     body = client.get(url, {"delivery": samples["delivery"].pk}).json()
     assert body["responses"] == 6  # the two imported answers name no delivery
-    assert body["questions"][0]["agree_pct"] == 50
+    # Shown alone, it would leave the 2 imported answers to be worked out: not shown.
+    assert body["suppressed"] is True
+    assert body["questions"] == []
+    _schema_validator(client, "ResultsOut").validate(body)
     none = client.get(url, {"delivery": samples["erin_delivery"].pk}).json()
     assert none["responses"] == 0
-    assert none["questions"][0]["answered"] == 0
-    assert none["questions"][0]["agree_pct"] is None
+    assert none["suppressed"] is True
     _schema_validator(client, "ResultsOut").validate(none)
+    everything = client.get(url).json()
+    assert "suppressed" not in everything
+    assert everything["questions"][0]["agree_pct"] == 50
 
 
 def test_a_delivery_you_cannot_see_is_404(personas, samples):

@@ -59,10 +59,13 @@ def test_json_by_site(answered, personas):
     assert data == selectors.questionnaire_results(questionnaire=answered, by_site=True).as_dict()
     assert data["threshold"] == 5
     a, b = data["by_site"]
-    assert (a["site"], a["responses"], a["questions"][0]["agree_pct"]) == (
+    # Council B's 3 are hidden, and council A's 6 with them: the overall figures minus council
+    # A's would otherwise give council B's away.
+    assert (a["site"], a["responses"], a["suppressed"], a["questions"]) == (
         personas.council_a.name,
         6,
-        83,
+        True,
+        [],
     )
     assert (b["site"], b["responses"], b["questions"]) == (
         personas.council_b.name,
@@ -122,8 +125,14 @@ def test_csv_by_site_says_which_groups_are_hidden(answered, personas):
     out = _run("questionnaire_results", "answered", "--format", "csv", "--by", "site")
     rows = list(csv.reader(StringIO(out)))
     sites = [row[0] for row in rows[1:]]
-    assert sites == ["All"] * 4 + [personas.council_a.name] * 4 + [personas.council_b.name]
+    assert sites == ["All"] * 4 + [personas.council_a.name] + [personas.council_b.name]
     assert rows[-1][2] == "fewer than 5 responses: not shown"
+    assert rows[-2][2] == "not shown either, so a smaller group's answers can't be worked out"
+    # With a threshold of 3 both are shown.
+    out = _run(
+        "questionnaire_results", "answered", "--format", "csv", "--by", "site", "--threshold", "3"
+    )
+    rows = list(csv.reader(StringIO(out)))
     assert rows[5][4:7] == ["6", "5", "83"]
 
 

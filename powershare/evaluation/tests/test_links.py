@@ -350,7 +350,8 @@ def test_alice_makes_paper_codes_and_prints_them(client_for, samples):
     assert "It works once." in body
     assert body.count('class="ps-slip"') == 6
     # A used code is not printed again.
-    PaperCode.objects.filter(link=link, code="SAMPLE23").update(used=True)
+    PaperCode.objects.filter(link=link, code="SAMPLE23").delete()
+    AnswerLink.objects.filter(pk=link.pk).update(paper_codes_used=1)
     body = client.get(page).content.decode()
     assert "SAMPLE23" not in body
     assert "6 codes made, 1 used, 5 not used yet." in body

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from powershare.accounts.models import Organisation
 from powershare.evaluation import selectors, services
 from powershare.evaluation.models import (
     Answer,
@@ -320,14 +321,24 @@ def test_a_threshold_of_three_shows_groups_of_three(personas):
     a, b = _sites(personas)
     questionnaire = make_questionnaire(personas.council_a, threshold=3)
     likert = make_question(questionnaire, "likert", QuestionType.LIKERT)
+    c = Organisation.objects.get_or_create(
+        name="Clackmannanshire Council",
+        defaults={"slug": "clackmannanshire", "kind": "local_authority"},
+    )[0]
     respond_many(questionnaire, likert, [AGREE, AGREE, DISAGREE], site=a)
-    respond_many(questionnaire, likert, [AGREE, AGREE], site=b)
+    respond_many(questionnaire, likert, [AGREE, AGREE, AGREE, DISAGREE], site=b)
+    respond_many(questionnaire, likert, [AGREE], site=c)
     data = selectors.questionnaire_results(questionnaire=questionnaire, by_site=True).as_dict()
     assert data["threshold"] == 3
-    shown, hidden = data["by_site"]
-    assert (shown["site"], shown["responses"], shown["suppressed"]) == (a.name, 3, False)
-    assert shown["questions"][0]["agree_pct"] == 67
-    assert (hidden["site"], hidden["responses"]) == (b.name, "fewer than 3")
+    groups = {g["site"]: g for g in data["by_site"]}
+    shown = groups[b.name]
+    assert (shown["responses"], shown["suppressed"]) == (4, False)
+    assert shown["questions"][0]["agree_pct"] == 75
+    assert groups[c.name]["responses"] == "fewer than 3"
+    # The smallest group shown would otherwise give the hidden one away by subtraction: with
+    # it hidden too, the two together (4) reach the threshold.
+    also = groups[a.name]
+    assert (also["responses"], also["suppressed"], also["questions"]) == (3, True, [])
 
 
 def test_a_threshold_below_three_is_never_used(personas):
@@ -423,23 +434,32 @@ def test_results_for_some_deliveries(personas, samples):
     for value in (DISAGREE, DISAGREE):
         respond(questionnaire, {likert: value}, delivery=second, site=second.site)
     respond(questionnaire, {likert: AGREE})  # imported, no delivery
+    questionnaire.small_group_threshold = 3
+    questionnaire.save()
     only_first = selectors.questionnaire_results(
         questionnaire=questionnaire, delivery_ids=[first.pk]
     )
     assert only_first.responses == 3
     assert only_first.question("likert").agree_pct == 67
     assert only_first.question("words").answered == 3
+    # The second delivery has too few on its own; so the first, shown alone, would leave too
+    # few out (3 answers elsewhere is fine at threshold 3, 2 would not be).
     only_second = selectors.questionnaire_results(
         questionnaire=questionnaire, delivery_ids=[second.pk], by_site=True
     )
     assert only_second.responses == 2
-    assert only_second.question("likert").agree_pct == 0
-    assert only_second.question("words").answered == 0
-    assert [(s.site, s.responses) for s in only_second.by_site] == [(personas.council_b.name, 2)]
+    assert only_second.suppressed is True
+    assert only_second.questions == []
+    assert only_second.as_dict()["suppressed"] is True
+    questionnaire.small_group_threshold = 4
+    questionnaire.save()
+    hidden = selectors.questionnaire_results(questionnaire=questionnaire, delivery_ids=[first.pk])
+    assert hidden.suppressed is True, "3 answers in it: fewer than 4"
     both = selectors.questionnaire_results(
         questionnaire=questionnaire, delivery_ids=[first.pk, second.pk]
     )
-    assert (both.responses, both.question("likert").agree) == (5, 2)
+    # Both deliveries leave out one imported answer: too few to leave out.
+    assert (both.responses, both.suppressed) == (5, True)
     assert (
         selectors.questionnaire_results(questionnaire=questionnaire, delivery_ids=[]).responses == 0
     )
@@ -523,7 +543,9 @@ def test_no_register_gives_no_rate(personas):
 
 def test_paired_change_counts_matched_pairs_only(personas, samples):
     outcome = samples["version"].outcomes.first()
-    pre = make_questionnaire(personas.council_a, code="pre", kind=QuestionnaireKind.PRE)
+    pre = make_questionnaire(
+        personas.council_a, code="pre", kind=QuestionnaireKind.PRE, threshold=3
+    )
     post = make_questionnaire(
         personas.council_a, code="post", kind=QuestionnaireKind.POST, paired_with=pre
     )
@@ -549,6 +571,10 @@ def test_paired_change_counts_matched_pairs_only(personas, samples):
     assert change.matched == 3
     assert change.outcomes == {"ilo-1": (1, 2)}
     assert selectors.paired_change(post=pre) is None  # a questionnaire paired with nothing
+    # With fewer pairs than the threshold, only how many matched is said.
+    pre.small_group_threshold = 4
+    pre.save()
+    assert selectors.paired_change(post=post).outcomes == {}
 
 
 def test_paired_change_with_no_pairs(personas):

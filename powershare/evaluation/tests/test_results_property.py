@@ -126,14 +126,22 @@ def naive_results(code, questions, rows, names, threshold, by_site) -> dict:
     for row in rows:
         groups.setdefault(names[row["site"]], []).append(row)
     expected["threshold"] = threshold
+    # Groups under the threshold are hidden, then the next smallest too while the hidden ones
+    # add up to fewer than the threshold (or the overall figures would give them away).
+    hidden = {name for name, group in groups.items() if len(group) < threshold}
+    while 0 < sum(len(groups[n]) for n in hidden) < threshold and len(hidden) < len(groups):
+        hidden.add(
+            min(
+                (n for n in groups if n not in hidden),
+                key=lambda n: (len(groups[n]), n.casefold()),
+            )
+        )
     expected["by_site"] = [
         {
             "site": name,
             "responses": len(group) if len(group) >= threshold else f"fewer than {threshold}",
-            "suppressed": len(group) < threshold,
-            "questions": []
-            if len(group) < threshold
-            else [naive_question(q, group) for q in questions],
+            "suppressed": name in hidden,
+            "questions": [] if name in hidden else [naive_question(q, group) for q in questions],
         }
         for name, group in sorted(
             groups.items(), key=lambda item: (item[0] == selectors.NO_SITE, item[0].casefold())

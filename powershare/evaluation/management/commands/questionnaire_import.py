@@ -7,6 +7,7 @@ with status 1 and nothing is imported.
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from powershare.accounts.models import Organisation, OrganisationKind
@@ -104,7 +105,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing was imported from {path.name}: fix the file and run again."
             )
-        batch = services.responses_import(actor=None, plan=plan)
+        try:
+            batch = services.responses_import(actor=None, plan=plan)
+        except ValidationError as error:
+            for message in error.messages:
+                self.stderr.write(message)
+            raise CommandError(
+                f"Nothing was imported from {path.name}: fix the file and run again."
+            ) from None
         total = batch.questionnaire.responses.count()
         self.stdout.write(
             f"Imported {batch.rows} responses into {batch.questionnaire.code} ({total} in all)."
@@ -116,6 +124,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Sites kept as written (no organisation has that name): "
                 + ", ".join(sorted(plan.unmatched_sites))
+            )
+        if plan.identifying_columns:
+            self.stdout.write(
+                "Left out because they could identify people: "
+                + ", ".join(plan.identifying_columns)
             )
         if plan.ignored_columns:
             self.stdout.write(
