@@ -193,6 +193,19 @@ def make_council_a_samples(personas: Personas) -> dict:
     payment_samples = _council_a_payment_samples(personas, people_samples, engagement_samples)
     learning_samples = _council_a_learning_samples(personas, people_samples, engagement_samples)
     evaluation_samples = _council_a_evaluation_samples(personas, learning_samples)
+    parts = [
+        people_samples,
+        engagement_samples,
+        accountability_samples,
+        payment_samples,
+        learning_samples,
+        evaluation_samples,
+    ]
+    seen: set[str] = set()
+    for part in parts:
+        # One app's sample must never silently replace another's of the same name.
+        assert not seen & part.keys(), f"Sample names used twice: {sorted(seen & part.keys())}"
+        seen |= part.keys()
     personas.samples = {
         **people_samples,
         **engagement_samples,
@@ -948,7 +961,7 @@ def _council_a_evaluation_samples(personas: Personas, learning: dict) -> dict:
     return {
         "questionnaire": questionnaire,
         "section": section,
-        "question": question,
+        "likert_question": question,
         "text_question": words,
         "answer_link": link,
         "import_batch": batch,

@@ -3,7 +3,7 @@
 `summary_context` gathers what both show, every figure computed from the records by
 selectors.product_evaluation (attendance from the registers, responses and agreement from the
 anonymous answers) and the narrative the learning lead wrote (LearningSummary). Nothing typed
-is a figure. `summary_pdf` renders templates/evaluation/pdf/summary.html (tagged PDF/UA, the
+is a figure. `summary_pdf` renders templates/evaluation/pdf_summary.html (tagged PDF/UA, the
 chart inline as SVG with the same figures in a table beside it); the background task in
 tasks.py calls it and shows its progress on the page.
 
@@ -248,7 +248,7 @@ def summary_pdf(*, summary: LearningSummary, progress=lambda pct: None) -> bytes
     weasyprint_log = logging.getLogger("weasyprint")
     weasyprint_log.addFilter(_svg_style_warnings)
     try:
-        pdf = render_pdf(template="evaluation/pdf/summary.html", context=context)
+        pdf = render_pdf(template="evaluation/pdf_summary.html", context=context)
     finally:
         weasyprint_log.removeFilter(_svg_style_warnings)
     progress(95)

@@ -501,7 +501,7 @@ def questionnaire_results(
     responses = QuestionnaireResponse.objects.filter(questionnaire=questionnaire)
     # By question id, not through a join: only this questionnaire's part of the index is read.
     answers = Answer.objects.filter(question_id__in=[q.pk for q in questions])
-    texts = TextAnswer.objects.filter(question__questionnaire=questionnaire)
+    texts = TextAnswer.objects.filter(question_id__in=[q.pk for q in questions])
     if delivery_ids is not None:
         delivery_ids = list(delivery_ids)
         responses = responses.filter(delivery_id__in=delivery_ids)
@@ -513,7 +513,8 @@ def questionnaire_results(
     group = ("site_id", "site_label") if by_site else ()
     text_group = ("response__site_id", "response__site_label") if by_site else ()
     counts: dict[tuple, dict[int, dict[int, int]]] = {}
-    for row in answers.values(*group, "question_id", "value").annotate(n=Count("pk")).order_by():
+    # COUNT(*), not COUNT(id): the index (question, [site, site_label,] value) answers it alone.
+    for row in answers.values(*group, "question_id", "value").annotate(n=Count("*")).order_by():
         key = _group_key(row, "") if by_site else None
         counts.setdefault(key, {}).setdefault(row["question_id"], {})[row["value"]] = row["n"]
     multiple_ids = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
@@ -578,7 +579,7 @@ def questionnaire_results(
     # Per site: the overall figures are the sums of the groups' counts (no second query).
     per_site = {
         _group_key(row, ""): row["n"]
-        for row in responses.values("site_id", "site_label").annotate(n=Count("pk")).order_by()
+        for row in responses.values("site_id", "site_label").annotate(n=Count("*")).order_by()
     }
     names = dict(
         Organisation.objects.filter(pk__in=[k[0] for k in per_site if k[0]]).values_list(

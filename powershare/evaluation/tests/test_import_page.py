@@ -57,7 +57,7 @@ def test_preview_then_confirm_imports_every_row(client_for, personas, samples):
     assert preview.status_code == 200
     assert "3 responses will be imported" in page
     assert "Which question each column answers" in page
-    assert samples["question"].text in page  # ilo-1 matched to its question
+    assert samples["likert_question"].text in page  # ilo-1 matched to its question
     assert "Notes" in page  # left out, and said so
     assert "match no question" in page
     assert "Aberdeen City Council: 2 responses" in page  # matched to the organisation

@@ -32,7 +32,7 @@ def _detail(questionnaire) -> str:
 
 def _change_urls(samples) -> dict[str, str]:
     q = samples["questionnaire"]
-    question = samples["question"]
+    question = samples["likert_question"]
     return {
         "questionnaire_create": reverse("evaluation:questionnaire_create"),
         "questionnaire_edit": reverse("evaluation:questionnaire_edit", args=[q.pk]),
@@ -76,14 +76,14 @@ def test_bob_the_facilitator_sees_but_changes_nothing(client_for, samples):
     assert "New questionnaire" not in _text(listing)
     detail = client.get(_detail(samples["questionnaire"]))
     assert detail.status_code == 200
-    assert samples["question"].text in _text(detail)
+    assert samples["likert_question"].text in _text(detail)
     assert reverse("evaluation:questionnaire_edit", args=[samples["questionnaire"].pk]) not in (
         _text(detail)
     )
     for name, url in _change_urls(samples).items():
         assert client.get(url).status_code == 404, name
         assert client.post(url, {"title": "Taken over", "closed": "1"}).status_code == 404, name
-    question = Question.objects.get(pk=samples["question"].pk)
+    question = Question.objects.get(pk=samples["likert_question"].pk)
     assert not question.is_closed
     assert Questionnaire.objects.get(pk=samples["questionnaire"].pk).title.startswith("Before")
 
@@ -103,13 +103,13 @@ def test_charlie_gets_404_for_everything_of_council_a(client_for, samples):
         else:
             assert response.status_code == 404, name
             assert client.post(url, {"closed": "1"}).status_code == 404, name
-    assert Question.objects.filter(pk=samples["question"].pk).exists()
+    assert Question.objects.filter(pk=samples["likert_question"].pk).exists()
     assert ImportBatch.objects.filter(pk=samples["import_batch"].pk).exists()
 
 
 def test_get_on_post_only_addresses_goes_back_to_the_questionnaire(client_for, samples):
     client = client_for("alice")
-    question = samples["question"]
+    question = samples["likert_question"]
     for name in ("question_close", "question_move"):
         response = client.get(reverse(f"evaluation:{name}", args=[question.pk]))
         assert response.status_code == 302
@@ -237,7 +237,7 @@ def test_form_mistakes_are_shown_on_their_fields_and_keep_what_was_typed(client_
 
 def test_an_answered_question_shows_what_stays_and_why(client_for, samples):
     client = client_for("alice")
-    question = samples["question"]  # answered in the samples
+    question = samples["likert_question"]  # answered in the samples
     url = reverse("evaluation:question_edit", args=[question.pk])
     page = _text(client.get(url))
     assert "People have answered this question" in page
@@ -283,7 +283,7 @@ def test_an_answered_question_shows_what_stays_and_why(client_for, samples):
 def test_close_reopen_move_and_remove(client_for, samples):
     client = client_for("alice")
     questionnaire = samples["questionnaire"]
-    answered = samples["question"]
+    answered = samples["likert_question"]
     client.post(reverse("evaluation:question_close", args=[answered.pk]), {"closed": "1"})
     answered.refresh_from_db()
     assert answered.is_closed

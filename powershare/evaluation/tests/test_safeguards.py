@@ -92,7 +92,7 @@ def test_an_answer_marks_the_summary_out_of_date_without_a_time(
     summary = _made(samples, monkeypatch, django_capture_on_commit_callbacks)
     before = LearningSummary.objects.filter(pk=summary.pk).values().get()
     link = samples["answer_link"]
-    question = samples["question"]
+    question = samples["likert_question"]
     services.response_submit(link=link, answers={question.pk: 5})
     after = LearningSummary.objects.filter(pk=summary.pk).values().get()
     assert after["needs_remaking"] is True
