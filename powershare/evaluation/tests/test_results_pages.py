@@ -276,7 +276,9 @@ def test_free_text_is_alphabetical_paginated_and_says_whether_it_may_be_quoted(c
     assert second[-1] == f"I will {MARKER}"
     # A question not answered in people's own words has no such page.
     assert (
-        client.get(reverse("evaluation:free_text", args=[samples["likert_question"].pk])).status_code
+        client.get(
+            reverse("evaluation:free_text", args=[samples["likert_question"].pk])
+        ).status_code
         == 404
     )
 
