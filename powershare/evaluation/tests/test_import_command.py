@@ -70,8 +70,15 @@ def test_a_bad_value_imports_nothing_and_says_where(tmp_path, samples):
     assert ImportBatch.objects.filter(questionnaire=questionnaire).count() == 1  # the sample's
 
 
-def test_from_the_command_line_a_bad_value_exits_with_status_1(tmp_path, samples, capsys):
+def test_from_the_command_line_a_bad_value_exits_with_status_1(
+    tmp_path, samples, capsys, monkeypatch
+):
     """As `manage.py` runs it: the error goes to stderr and the process exits with 1."""
+    from django.core.management import base
+
+    # run_from_argv closes every database connection when it ends, as a process would; the
+    # test's connection (holding its transaction) must stay open.
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
     questionnaire = samples["questionnaire"]
     before = questionnaire.responses.count()
     path = _csv(tmp_path, "ilo-1\nAgree\nMaybe\n")

@@ -4,7 +4,6 @@ all computed; its words are saved; its PDF is made in the background with progre
 only the product's own organisation sees any of it."""
 
 import re
-from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -17,6 +16,7 @@ from powershare.accounts.models import User
 from powershare.evaluation import report
 from powershare.evaluation.models import LearningSummary, SummaryStatus
 from powershare.learning.models import LearningProduct
+from tests.html_tables import Tables
 from tests.pdf_text import pdf_info, pdf_text
 from tests.personas import MARKER
 
@@ -53,43 +53,8 @@ def heather(demo):
     return client
 
 
-class _Tables(HTMLParser):
-    """Each table's caption and rows (each a list of cell texts)."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self._cell, self._row, self._caption = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": []})
-        elif tag == "caption":
-            self._caption = []
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "caption" and self._caption is not None:
-            self.tables[-1]["caption"] = "".join(self._caption).strip()
-            self._caption = None
-        elif tag in ("td", "th") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[-1]["rows"].append(self._row)
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        elif self._caption is not None:
-            self._caption.append(data)
-
-
 def _tables(html: str) -> dict[str, list[list[str]]]:
-    parser = _Tables()
+    parser = Tables()
     parser.feed(html)
     return {table["caption"]: table["rows"] for table in parser.tables}
 

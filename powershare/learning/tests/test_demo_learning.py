@@ -4,7 +4,6 @@ West Lothian); Fife's course for newly qualified social workers has commissioned
 payments owed, and a waiting list; loading it again changes nothing."""
 
 import json
-from html.parser import HTMLParser
 from io import StringIO
 from unittest import mock
 
@@ -30,6 +29,7 @@ from powershare.learning.models import (
 )
 from powershare.payments.models import PaymentKind, PaymentStatus
 from powershare.people.models import Person
+from tests.html_tables import Tables
 
 MODULE = "powershare.learning.demo"
 HEATHER = "heather.lindsay@sg.example"
@@ -78,41 +78,6 @@ def _fife_delivery():
     )
 
 
-class _Tables(HTMLParser):
-    """Each table's caption and rows (each a list of cell texts)."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self._cell, self._row, self._caption = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": []})
-        elif tag == "caption":
-            self._caption = []
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "caption" and self._caption is not None:
-            self.tables[-1]["caption"] = "".join(self._caption).strip()
-            self._caption = None
-        elif tag in ("td", "th") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.tables[-1]["rows"].append(self._row)
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        elif self._caption is not None:
-            self._caption.append(data)
-
-
 # The power-sharing product -------------------------------------------------------------------
 
 
@@ -134,7 +99,7 @@ def test_the_product_page_shows_those_figures_to_the_learning_lead(demo):
     client.force_login(User.objects.get(email=HEATHER))
     response = client.get(reverse("learning:product_detail", args=[product.pk]))
     assert response.status_code == 200
-    parser = _Tables()
+    parser = Tables()
     parser.feed(response.content.decode())
     (table,) = [t for t in parser.tables if "counted from the registers" in t["caption"]]
     shown = {}
