@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "powershare.payments",
     "powershare.learning",
     "powershare.evaluation",
+    "powershare.improvement",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",

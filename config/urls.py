@@ -17,6 +17,7 @@ urlpatterns = [
     path("payments/", include("powershare.payments.urls")),
     path("learning/evaluation/", include("powershare.evaluation.urls")),
     path("learning/", include("powershare.learning.urls")),
+    path("improvement/", include("powershare.improvement.urls")),
     path("answer/", include("powershare.evaluation.public_urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),

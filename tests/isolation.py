@@ -242,6 +242,90 @@ REGISTRY: dict[str, Entry] = {
     "learning:learner_lookup": Entry(),
     # The booking link staff share with learners: anyone holding it may book. It shows the
     # course (title, dates, places), never who has booked. Erin's course carries no MARKER.
+    # Improvement (issue 10)
+    "improvement:home": Entry(),
+    "improvement:framework_list": Entry(),
+    "improvement:framework_detail": Entry(
+        kwargs=_pk("framework"),
+        own_organisation="the Roadmap PowerShare ships is everyone's; each organisation sees "
+        "its own versions of it",
+    ),
+    "improvement:version_publish": Entry(
+        kwargs=_pk("framework"),
+        own_organisation="any organisation's administrators publish their own version of the "
+        "shipped Roadmap",
+    ),
+    "improvement:version_detail": Entry(kwargs=_pk("framework_version")),
+    "improvement:assessment_list": Entry(),
+    "improvement:assessment_create": Entry(),
+    "improvement:heatmap_svg": Entry(),
+    "improvement:assessment_detail": Entry(kwargs=_pk("assessment")),
+    "improvement:assessment_edit": Entry(kwargs=_pk("assessment")),
+    "improvement:assessment_ratings": Entry(kwargs=_pk("assessment")),
+    "improvement:assessment_participants": Entry(kwargs=_pk("assessment")),
+    "improvement:participant_remove": Entry(kwargs=_pk("assessment_participant")),
+    "improvement:assessment_agree": Entry(kwargs=_pk("assessment")),
+    "improvement:assessment_sharing": Entry(kwargs=_pk("assessment")),
+    "improvement:assessment_share_end": Entry(
+        kwargs=lambda samples: {"pk": samples["assessment"].pk, "share_pk": samples["share"].pk}
+    ),
+    "improvement:plan_list": Entry(),
+    "improvement:plan_create": Entry(),
+    "improvement:plan_detail": Entry(kwargs=_pk("plan")),
+    "improvement:plan_edit": Entry(kwargs=_pk("plan")),
+    "improvement:plan_sharing": Entry(kwargs=_pk("plan")),
+    "improvement:plan_share_end": Entry(
+        kwargs=lambda samples: {"pk": samples["plan"].pk, "share_pk": samples["share"].pk}
+    ),
+    "improvement:action_list": Entry(),
+    "improvement:action_export": Entry(),
+    "improvement:action_create": Entry(),
+    "improvement:action_detail": Entry(kwargs=_pk("action")),
+    "improvement:action_edit": Entry(kwargs=_pk("action")),
+    "improvement:action_progress": Entry(kwargs=_pk("action")),
+    "improvement:walkthrough_list": Entry(),
+    "improvement:walkthrough_create": Entry(),
+    "improvement:walkthrough_detail": Entry(kwargs=_pk("walkthrough")),
+    "improvement:walkthrough_edit": Entry(kwargs=_pk("walkthrough")),
+    "improvement:site_add": Entry(kwargs=_pk("walkthrough")),
+    "improvement:site_remove": Entry(kwargs=_pk("walkthrough_site")),
+    "improvement:team_add": Entry(kwargs=_pk("walkthrough")),
+    "improvement:team_remove": Entry(kwargs=_pk("walkthrough_team_member")),
+    "improvement:observation_add": Entry(kwargs=_pk("walkthrough")),
+    "improvement:observation_edit": Entry(kwargs=_pk("observation")),
+    "improvement:observation_remove": Entry(kwargs=_pk("observation")),
+    "improvement:group_list": Entry(),
+    "improvement:group_create": Entry(),
+    "improvement:group_detail": Entry(kwargs=_pk("group")),
+    "improvement:group_edit": Entry(kwargs=_pk("group")),
+    "improvement:member_add": Entry(kwargs=_pk("group")),
+    "improvement:member_edit": Entry(kwargs=_pk("group_member")),
+    "improvement:action_log": Entry(kwargs=_pk("group")),
+    "improvement:action_log_export": Entry(kwargs=_pk("group")),
+    "improvement:meeting_create": Entry(kwargs=_pk("group")),
+    "improvement:meeting_detail": Entry(kwargs=_pk("meeting")),
+    "improvement:meeting_edit": Entry(kwargs=_pk("meeting")),
+    "improvement:meeting_attendance": Entry(kwargs=_pk("meeting")),
+    "improvement:agenda_add": Entry(kwargs=_pk("meeting")),
+    "improvement:agenda_edit": Entry(kwargs=_pk("agenda_item")),
+    "improvement:agenda_remove": Entry(kwargs=_pk("agenda_item")),
+    "improvement:partner_update_edit": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["meeting"].pk,
+            "member_pk": samples["group_member"].pk,
+        }
+    ),
+    "improvement:decision_add": Entry(kwargs=_pk("meeting")),
+    "improvement:decision_remove": Entry(kwargs=_pk("decision")),
+    "improvement:arising_update": Entry(
+        kwargs=lambda samples: {
+            "pk": samples["next_meeting"].pk,
+            "action_pk": samples["group_action"].pk,
+        }
+    ),
+    "improvement:minutes_agree": Entry(kwargs=_pk("meeting")),
+    "improvement:minutes_pdf": Entry(kwargs=_pk("meeting")),
+    "improvement:minutes_docx": Entry(kwargs=_pk("meeting")),
     "evaluation:questionnaire_list": Entry(),
     "evaluation:questionnaire_create": Entry(),
     "evaluation:questionnaire_detail": Entry(kwargs=_pk("questionnaire")),

@@ -121,12 +121,14 @@ def _expert_by_experience(organisation: Organisation):
 
 def make_personas() -> Personas:
     from powershare.engagement.default_ladders import default_ladders_install
+    from powershare.improvement.default_frameworks import default_frameworks_install
     from powershare.privacy.default_statements import default_statements_install
 
     # Browser and contract tests empty the database between tests, taking the migration's
     # default consent wording and ladders of participation with them.
     default_statements_install()
     default_ladders_install()
+    default_frameworks_install()
     council_a = _org("Aberdeen City Council", OrganisationKind.LOCAL_AUTHORITY)
     council_b = _org("Angus Council", OrganisationKind.LOCAL_AUTHORITY)
     national = _org("Improvement Service", OrganisationKind.NATIONAL_BODY)
@@ -193,6 +195,9 @@ def make_council_a_samples(personas: Personas) -> dict:
     payment_samples = _council_a_payment_samples(personas, people_samples, engagement_samples)
     learning_samples = _council_a_learning_samples(personas, people_samples, engagement_samples)
     evaluation_samples = _council_a_evaluation_samples(personas, learning_samples)
+    improvement_samples = _council_a_improvement_samples(
+        personas, people_samples, engagement_samples, accountability_samples, evaluation_samples
+    )
     parts = [
         people_samples,
         engagement_samples,
@@ -200,6 +205,7 @@ def make_council_a_samples(personas: Personas) -> dict:
         payment_samples,
         learning_samples,
         evaluation_samples,
+        improvement_samples,
     ]
     seen: set[str] = set()
     for part in parts:
@@ -213,6 +219,7 @@ def make_council_a_samples(personas: Personas) -> dict:
         **payment_samples,
         **learning_samples,
         **evaluation_samples,
+        **improvement_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -967,4 +974,271 @@ def _council_a_evaluation_samples(personas: Personas, learning: dict) -> dict:
         "import_batch": batch,
         "summary": summary,
         "public_answer_link": public_link,
+    }
+
+
+def _council_a_improvement_samples(
+    personas: Personas, people: dict, engagement: dict, accountability: dict, evaluation: dict
+) -> dict:
+    """Council A's improvement work, each record carrying MARKER: its own version of the Roadmap
+    (v2, a driver renamed), a self-assessment made with it (a rating marked as a priority, a
+    participant from the register), an action plan with an action from that priority and an
+    update, actions from a response and from learners' intentions, a walkthrough (a site, a
+    paid expert by experience on the team, an observation that became an action), and a
+    partnership group (a partner member, two meetings with attendance, an agenda item, a
+    partner update, a decision and an action raised at the first)."""
+    import datetime
+
+    from powershare.improvement import services as improvement_services
+    from powershare.improvement.models import (
+        ActionPlan,
+        ActionSource,
+        ActionUpdate,
+        AgendaItem,
+        AssessmentParticipant,
+        AttendanceStatus,
+        Decision,
+        DriverRating,
+        Framework,
+        GroupMember,
+        Meeting,
+        MeetingAttendance,
+        MeetingFormat,
+        Observation,
+        ObservationKind,
+        ParticipantKind,
+        PartnershipGroup,
+        PartnerUpdate,
+        SelfAssessment,
+        TeamRole,
+        Walkthrough,
+        WalkthroughSite,
+        WalkthroughTeamMember,
+    )
+    from powershare.improvement.selectors import version_current
+
+    a = personas.council_a
+    today = datetime.date.today()
+    roadmap = Framework.objects.get(key="roadmap")
+    version = version_current(framework=roadmap, organisation_id=a.pk)
+    if version.organisation_id != a.pk:
+        default = version
+        version = improvement_services.framework_version_publish(
+            actor=personas.admin,
+            framework=roadmap,
+            organisation=a,
+            stages=[
+                {"key": s.key, "name": s.name, "description": s.description}
+                for s in default.stages.all()
+            ],
+            drivers=[
+                {
+                    "key": d.key,
+                    "name": f"Budget {MARKER}" if d.key == "budget" else d.name,
+                    "description": d.description,
+                    "stage_key": d.stage.key,
+                }
+                for d in default.drivers.select_related("stage")
+            ],
+            principles=[
+                {"key": p.key, "name": p.name, "description": p.description}
+                for p in default.principles.all()
+            ],
+            change_note=f"Renamed budget {MARKER}",
+        )
+    assessment, _ = SelfAssessment.objects.get_or_create(
+        organisation=a,
+        period=f"2026/27 {MARKER}",
+        defaults={
+            "version": version,
+            "assessed_on": today - datetime.timedelta(days=30),
+            "summary": f"Summary {MARKER}",
+            "created_by": personas.alice,
+        },
+    )
+    drivers = list(version.drivers.order_by("stage__order", "order"))
+    for number, driver in enumerate(drivers):
+        DriverRating.objects.get_or_create(
+            assessment=assessment,
+            driver=driver,
+            defaults={
+                "rating": number % 5,
+                "evidence": f"Evidence {MARKER}",
+                "is_priority": driver.key == "power-sharing",
+                "priority_note": f"Why {MARKER}" if driver.key == "power-sharing" else "",
+            },
+        )
+    priority = assessment.ratings.get(driver__key="power-sharing")
+    participant, _ = AssessmentParticipant.objects.get_or_create(
+        assessment=assessment,
+        kind=ParticipantKind.EXPERT_BY_EXPERIENCE,
+        person=people["person"],
+    )
+    plan, _ = ActionPlan.objects.get_or_create(
+        organisation=a,
+        title=f"Plan {MARKER}",
+        defaults={
+            "assessment": assessment,
+            "starts_on": today - datetime.timedelta(days=20),
+            "ends_on": today + datetime.timedelta(days=340),
+            "summary": f"Plan summary {MARKER}",
+            "created_by": personas.alice,
+        },
+    )
+    action = plan.actions.first() or improvement_services.action_create(
+        actor=personas.alice,
+        organisation=a,
+        title=f"Pay people on the day {MARKER}",
+        source=ActionSource.SELF_ASSESSMENT,
+        plan=plan,
+        priority=priority,
+        owner=personas.alice,
+        due_on=today - datetime.timedelta(days=3),
+    )
+    action_update = action.updates.first() or ActionUpdate.objects.create(
+        action=action,
+        written_on=today - datetime.timedelta(days=5),
+        text=f"Progress {MARKER}",
+        evidence=f"Evidence link {MARKER}",
+        written_by=personas.alice,
+    )
+    response = accountability["response"]
+    response_action = response.improvement_actions.first() or improvement_services.action_create(
+        actor=personas.alice,
+        organisation=a,
+        title=f"From a response {MARKER}",
+        source=ActionSource.RESPONSE,
+        plan=plan,
+        response=response,
+        owner=personas.alice,
+        due_on=today + datetime.timedelta(days=30),
+    )
+    question = evaluation["text_question"]
+    intention_action = question.improvement_actions.first() or improvement_services.action_create(
+        actor=personas.alice,
+        organisation=a,
+        title=f"From learners' intentions {MARKER}",
+        source=ActionSource.LEARNING_INTENTIONS,
+        question=question,
+        source_note=f"Learners said {MARKER}",
+        owner=personas.alice,
+        due_on=today + datetime.timedelta(days=60),
+    )
+    walkthrough, _ = Walkthrough.objects.get_or_create(
+        organisation=a,
+        title=f"Walkthrough {MARKER}",
+        defaults={
+            "service": f"Duty team {MARKER}",
+            "walked_on": today - datetime.timedelta(days=10),
+            "version": version,
+            "activity": None,
+            "purpose": f"Purpose {MARKER}",
+            "created_by": personas.alice,
+        },
+    )
+    site, _ = WalkthroughSite.objects.get_or_create(
+        walkthrough=walkthrough, name=f"Reception {MARKER}", defaults={"order": 1}
+    )
+    team_member, _ = WalkthroughTeamMember.objects.get_or_create(
+        walkthrough=walkthrough,
+        role=TeamRole.EXPERT_BY_EXPERIENCE,
+        person=people["person"],
+    )
+    observation, _ = Observation.objects.get_or_create(
+        walkthrough=walkthrough,
+        principle=version.principles.get(key="safety"),
+        defaults={
+            "site": site,
+            "kind": ObservationKind.IMPROVE,
+            "text": f"The waiting room {MARKER}",
+        },
+    )
+    walkthrough_action = observation.actions.first() or improvement_services.action_create(
+        actor=personas.alice,
+        organisation=a,
+        title=f"Quieter waiting room {MARKER}",
+        source=ActionSource.WALKTHROUGH,
+        plan=plan,
+        observation=observation,
+        owner=personas.alice,
+        due_on=today + datetime.timedelta(days=14),
+    )
+    partner = Organisation.objects.get(name="Resilience Learning Partnership")
+    group, _ = PartnershipGroup.objects.get_or_create(
+        organisation=a,
+        name=f"Partnership group {MARKER}",
+        defaults={"purpose": f"Purpose {MARKER}", "created_by": personas.alice},
+    )
+    member, _ = GroupMember.objects.get_or_create(
+        group=group,
+        organisation=partner,
+        defaults={"representatives": f"Representative {MARKER}"},
+    )
+    host_member, _ = GroupMember.objects.get_or_create(group=group, organisation=a)
+    first, _ = Meeting.objects.get_or_create(
+        group=group,
+        met_on=today - datetime.timedelta(days=40),
+        defaults={
+            "format": MeetingFormat.ONLINE,
+            "chair": f"Chair {MARKER}",
+            "minutes": f"Minutes {MARKER}",
+            "created_by": personas.alice,
+        },
+    )
+    second, _ = Meeting.objects.get_or_create(
+        group=group,
+        met_on=today + datetime.timedelta(days=10),
+        defaults={"format": MeetingFormat.IN_PERSON, "place": f"Room {MARKER}"},
+    )
+    for meeting in (first, second):
+        MeetingAttendance.objects.get_or_create(
+            meeting=meeting, member=host_member, defaults={"status": AttendanceStatus.PRESENT}
+        )
+    attendance, _ = MeetingAttendance.objects.get_or_create(
+        meeting=first, member=member, defaults={"status": AttendanceStatus.APOLOGIES}
+    )
+    agenda_item, _ = AgendaItem.objects.get_or_create(
+        meeting=first, order=1, defaults={"title": f"Agenda {MARKER}", "notes": f"Notes {MARKER}"}
+    )
+    partner_update, _ = PartnerUpdate.objects.get_or_create(
+        meeting=first, member=member, defaults={"text": f"Partner update {MARKER}"}
+    )
+    decision, _ = Decision.objects.get_or_create(
+        meeting=first, order=1, defaults={"text": f"Decision {MARKER}"}
+    )
+    group_action = first.actions_raised.first() or improvement_services.action_create(
+        actor=personas.alice,
+        organisation=a,
+        title=f"Partners send updates {MARKER}",
+        source=ActionSource.PARTNERSHIP_MEETING,
+        meeting=first,
+        owner_organisation=partner,
+        owner_name=f"Representative {MARKER}",
+        due_on=today - datetime.timedelta(days=1),
+    )
+    return {
+        "framework": roadmap,
+        "framework_version": version,
+        "assessment": assessment,
+        "priority": priority,
+        "assessment_participant": participant,
+        "plan": plan,
+        "action": action,
+        "action_update": action_update,
+        "response_action": response_action,
+        "intention_action": intention_action,
+        "walkthrough": walkthrough,
+        "walkthrough_site": site,
+        "walkthrough_team_member": team_member,
+        "observation": observation,
+        "walkthrough_action": walkthrough_action,
+        "group": group,
+        "group_member": member,
+        "meeting": first,
+        "next_meeting": second,
+        "meeting_attendance": attendance,
+        "agenda_item": agenda_item,
+        "partner_update": partner_update,
+        "decision": decision,
+        "group_action": group_action,
     }

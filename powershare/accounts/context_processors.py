@@ -10,7 +10,8 @@ from .security import lockout_limits
 from .selectors import current_memberships, user_can
 
 # (label, url name, capability needed (or any one of several), url prefix marking it current)
-# At most seven for any role (docs/UX): the service name in the header leads home.
+# At most seven for any role (docs/UX): the service name in the header leads home, and "Your
+# organisation" sits in the account bar beside "Your account".
 NAVIGATION = [
     # Subject access and erasure requests are about people on the register, so they sit in the
     # People section (its pages link to them) rather than taking a place of their own.
@@ -18,6 +19,7 @@ NAVIGATION = [
     ("Activities", "engagement:activity_list", Capability.VIEW_ENGAGEMENT, "/activities/"),
     ("Feedback", "accountability:dashboard", Capability.VIEW_ENGAGEMENT, "/feedback/"),
     ("Learning", "learning:home", Capability.VIEW_LEARNING, "/learning/"),
+    ("Improvement", "improvement:home", Capability.VIEW_IMPROVEMENT, "/improvement/"),
     (
         "Payments",
         "payments:home",
@@ -25,7 +27,6 @@ NAVIGATION = [
         "/payments/",
     ),
     ("Support directory", "support:list", Capability.VIEW_SUPPORT_DIRECTORY, "/support-services/"),
-    ("Organisation", "accounts:organisation_list", Capability.VIEW_ORGANISATION, "/organisations/"),
     ("Audit", "audit:change_log", Capability.VIEW_AUDIT, "/audit/"),
 ]
 
@@ -93,4 +94,6 @@ def navigation(request):
         expires_at - timezone.now()
     ).total_seconds() <= settings.SESSION_WARNING_SECONDS
     context["current_memberships"] = current_memberships(user=user)
+    if user_can(user=user, capability=Capability.VIEW_ORGANISATION):
+        context["organisation_url"] = reverse("accounts:organisation_list")
     return context

@@ -53,6 +53,13 @@ class Capability(StrEnum):
         "lived-experience trainers"
     )
     RECORD_ATTENDANCE = "see who is booked on a session and take its register"
+    VIEW_IMPROVEMENT = (
+        "see self-assessments, action plans, walkthroughs and partnership group meetings"
+    )
+    MANAGE_IMPROVEMENT = (
+        "run self-assessments and walkthroughs, keep action plans and partnership meetings"
+    )
+    MANAGE_FRAMEWORKS = "publish new versions of improvement frameworks like the Roadmap"
 
 
 _EVERY_STAFF_ROLE = {
@@ -82,6 +89,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_LEARNING,
             Capability.MANAGE_LEARNING,
             Capability.RECORD_ATTENDANCE,
+            # They organise walkthroughs with experts by experience and keep the actions.
+            Capability.VIEW_IMPROVEMENT,
+            Capability.MANAGE_IMPROVEMENT,
         }
     ),
     # Learning leads co-design learning products, so they run activities too; the register's
@@ -100,6 +110,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_LEARNING,
             Capability.MANAGE_LEARNING,
             Capability.RECORD_ATTENDANCE,
+            # Learners' stated intentions become actions in the plan.
+            Capability.VIEW_IMPROVEMENT,
+            Capability.MANAGE_IMPROVEMENT,
         }
     ),
     # Leaders act on plans and dashboards; elsewhere in their organisation they read only,
@@ -112,15 +125,28 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.APPROVE_PAYMENTS,
             # Learning's products, deliveries and totals; never learners' names.
             Capability.VIEW_LEARNING,
+            # Self-assessment, action plans, walkthroughs and the partnership group are theirs,
+            # and they choose whom to share a plan with (the national team, say).
+            Capability.SHARE_RECORDS,
+            Capability.VIEW_IMPROVEMENT,
+            Capability.MANAGE_IMPROVEMENT,
         }
     ),
     # Facilitators read activities and what was said inside the organisation, not who was asked;
     # they see learning and take the register for sessions.
     Role.FACILITATOR: frozenset(
         _EVERY_STAFF_ROLE
-        | {Capability.VIEW_ENGAGEMENT, Capability.VIEW_LEARNING, Capability.RECORD_ATTENDANCE}
+        | {
+            Capability.VIEW_ENGAGEMENT,
+            Capability.VIEW_LEARNING,
+            Capability.RECORD_ATTENDANCE,
+            Capability.VIEW_IMPROVEMENT,
+        }
     ),
-    Role.NATIONAL_COORDINATOR: frozenset(_EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES}),
+    # National coordinators see a council's plans only when the council shares them.
+    Role.NATIONAL_COORDINATOR: frozenset(
+        _EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES, Capability.VIEW_IMPROVEMENT}
+    ),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE
         | {
@@ -135,6 +161,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.APPROVE_ERASURE,
             Capability.MANAGE_CONSENT_STATEMENTS,
             Capability.MANAGE_PAYMENT_RATES,
+            Capability.VIEW_IMPROVEMENT,
+            Capability.MANAGE_FRAMEWORKS,
         }
     ),
 }

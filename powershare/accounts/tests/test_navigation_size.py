@@ -56,12 +56,12 @@ def test_every_role_sees_at_most_seven_navigation_items(client, personas, role):
                 "Activities",
                 "Feedback",
                 "Learning",
+                "Improvement",
                 "Payments",
                 "Support directory",
-                "Organisation",
             ],
         ),
-        ("bob", ["Activities", "Feedback", "Learning", "Support directory", "Organisation"]),
+        ("bob", ["Activities", "Feedback", "Learning", "Improvement", "Support directory"]),
         (
             "charlie",
             [
@@ -69,19 +69,19 @@ def test_every_role_sees_at_most_seven_navigation_items(client, personas, role):
                 "Activities",
                 "Feedback",
                 "Learning",
+                "Improvement",
                 "Payments",
                 "Support directory",
-                "Organisation",
             ],
         ),
-        ("nina", ["Support directory", "Organisation"]),
+        ("nina", ["Improvement", "Support directory"]),
         (
             "admin",
-            ["People", "Payments", "Support directory", "Organisation", "Audit"],
+            ["People", "Improvement", "Payments", "Support directory", "Audit"],
         ),
         (
             "dora",
-            ["People", "Payments", "Support directory", "Organisation", "Audit"],
+            ["People", "Improvement", "Payments", "Support directory", "Audit"],
         ),
     ],
 )

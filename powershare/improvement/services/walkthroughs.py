@@ -1,0 +1,3 @@
+"""Placeholder: built by its owner."""
+
+__all__: list[str] = []

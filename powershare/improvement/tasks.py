@@ -1,0 +1,1 @@
+"""Background work for improvement: action reminders join accountability's daily digest."""
