@@ -130,6 +130,42 @@ def _fresh_copy():
     return copy.deepcopy(_world.personas)
 
 
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker):
+    """The whole demo (`manage.py demo_data`), loaded once for the run inside a transaction
+    that is rolled back at the end; each test using it runs in its own savepoint inside. The
+    tests that ask for it are run last (see pytest_collection_modifyitems), so no other test
+    ever sees the demo's records. Returns what the command printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        _world_close()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        out = StringIO()
+        try:
+            call_command("demo_data", "--force", stdout=out)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on the demo database run after all the others (keeping their order)."""
+    demo = [item for item in items if "demo_database" in getattr(item, "fixturenames", ())]
+    if demo:
+        chosen = set(map(id, demo))
+        items[:] = [item for item in items if id(item) not in chosen] + demo
+
+
 @pytest.fixture
 def personas(_world_ready, db):
     if _world_ready is None:

@@ -478,6 +478,24 @@ REGISTRY: dict[str, Entry] = {
     "api-1.0:learning_product_evaluation": Entry(
         kwargs=lambda samples: {"product_id": samples["product"].pk}
     ),
+    "api-1.0:improvement_framework_list": Entry(),
+    "api-1.0:improvement_framework_detail": Entry(
+        kwargs=lambda samples: {"framework_id": samples["framework"].pk},
+        own_organisation="the Roadmap PowerShare ships is everyone's; each organisation sees "
+        "its own versions of it",
+    ),
+    "api-1.0:improvement_assessment_list": Entry(),
+    "api-1.0:improvement_assessment_detail": Entry(
+        kwargs=lambda samples: {"assessment_id": samples["assessment"].pk}
+    ),
+    "api-1.0:improvement_action_list": Entry(),
+    "api-1.0:improvement_action_detail": Entry(
+        kwargs=lambda samples: {"action_id": samples["action"].pk}
+    ),
+    "api-1.0:improvement_meeting_list": Entry(),
+    "api-1.0:improvement_meeting_detail": Entry(
+        kwargs=lambda samples: {"meeting_id": samples["meeting"].pk}
+    ),
     "audit:change_log": Entry(),
     "audit:access_log": Entry(),
     "api-1.0:api-root": Entry(public="the API's root; answers 404 in the API's error shape"),

@@ -352,6 +352,8 @@ class ReminderDigest(models.Model):
     sent_on = models.DateField()
     responses = models.PositiveIntegerField(default=0)
     activities = models.PositiveIntegerField(default=0)
+    #: How many items each other app's section held (see reminders.py): {"key": count}.
+    others = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -625,14 +625,20 @@ def changes_announce(*, now: datetime.datetime | None = None) -> list[ChangeNoti
 
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """Send each member of staff one digest of what they must answer soon: their responses due
-    within 7 days or overdue, and activities whose feedback is due within 7 days or overdue.
-    The digest is recorded before the email goes, in its own transaction, so running this
-    twice in a day (cron and the worker, say) sends each email once. Returns emails sent."""
+    within 7 days or overdue, activities whose feedback is due within 7 days or overdue, and
+    whatever other apps registered (see reminders.py: improvement actions, say). The digest is
+    recorded before the email goes, in its own transaction, so running this twice in a day
+    (cron and the worker, say) sends each email once. Returns emails sent."""
+    from . import reminders
     from .tasks import reminder_email_send
 
     today = today or timezone.localdate()
     sent = 0
-    for user_id, items in selectors.staff_to_remind(today=today).items():
+    digests = selectors.staff_to_remind(today=today)
+    sections = reminders.sections_due(today=today)
+    for user_id in [*digests, *(u for u in sections if u not in digests)]:
+        items = digests.get(user_id) or {"responses": [], "activities": []}
+        theirs = sections.get(user_id, [])
         try:
             with transaction.atomic():
                 ReminderDigest.objects.create(
@@ -640,10 +646,14 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                     sent_on=today,
                     responses=len(items["responses"]),
                     activities=len(items["activities"]),
+                    others={section.key: section.count for section in theirs},
                 )
+                for section in theirs:
+                    if section.source.record is not None:
+                        section.source.record(user_id=user_id, items=section.items, today=today)
         except IntegrityError:
             continue  # already reminded today
-        sent += reminder_email_send(user_id=user_id, today=today, items=items)
+        sent += reminder_email_send(user_id=user_id, today=today, items=items, sections=theirs)
     return sent
 
 

@@ -94,7 +94,9 @@ def change_notice_emails_send(*, notice_ids: list[int]) -> int:
     return sent
 
 
-def reminder_email_send(*, user_id: int, today: datetime.date, items: dict) -> int:
+def reminder_email_send(
+    *, user_id: int, today: datetime.date, items: dict, sections: list | tuple = ()
+) -> int:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.email:
         return 0
@@ -106,6 +108,8 @@ def reminder_email_send(*, user_id: int, today: datetime.date, items: dict) -> i
             "today": today,
             "responses": items["responses"],
             "activities": items["activities"],
+            # Other apps' sections (reminders.ReminderSection), after feedback.
+            "sections": list(sections),
             "domain": domain,
             "protocol": "https" if use_https else "http",
         },

@@ -100,6 +100,7 @@ from powershare.accountability.api import router as accountability_router  # noq
 from powershare.accounts.api import router as accounts_router  # noqa: E402
 from powershare.engagement.api import router as engagement_router  # noqa: E402
 from powershare.evaluation.api import router as evaluation_router  # noqa: E402
+from powershare.improvement.api import router as improvement_router  # noqa: E402
 from powershare.learning.api import router as learning_router  # noqa: E402
 from powershare.payments.api import router as payments_router  # noqa: E402
 from powershare.people.api import router as people_router  # noqa: E402
@@ -111,3 +112,4 @@ api.add_router("/", accountability_router)
 api.add_router("/", payments_router)
 api.add_router("/", learning_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", improvement_router)

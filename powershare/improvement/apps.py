@@ -9,7 +9,7 @@ class ImprovementConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, tasks  # noqa: F401
+        from . import models, privacy_registration, tasks  # noqa: F401
 
         for model in (
             models.FrameworkVersion,

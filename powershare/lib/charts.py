@@ -269,3 +269,109 @@ def _diverging_colours(count: int) -> list[str]:
     if count == 3:
         return [DIVERGING_COLOURS[1], DIVERGING_COLOURS[2], DIVERGING_COLOURS[3]]
     return [DIVERGING_COLOURS[i % len(DIVERGING_COLOURS)] for i in range(count)]
+
+
+#: A heat-map's colours from the lowest level to the highest: white, a light grey, then blues
+#: getting darker. Each cell also carries its level's mark as text (never colour alone), drawn
+#: in black on the light ones and white on the dark ones, at 4.5:1 or more.
+HEATMAP_COLOURS = ("#ffffff", "#d9d9d9", "#b3d4f0", "#5a9bd5", BLUE, "#00437e")
+_HEATMAP_WHITE_TEXT_ON = {BLUE, "#00437e"}
+
+
+def heatmap_chart(
+    *,
+    title: str,
+    description: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[int | None]],
+    levels: Sequence[str],
+    marks: Sequence[str] | None = None,
+    colours: Sequence[str] | None = None,
+    row_axis_label: str = "",
+    column_axis_label: str = "",
+) -> str:
+    """A grid of coloured cells (a heat-map), as SVG.
+
+    `rows` are drawn top to bottom and `columns` left to right in the order given. `values`
+    gives, for each row, one entry per column: the index of its level in `levels` (which names
+    the levels from lowest to highest, for the legend), or None for no cell at all. Each cell
+    shows its level's mark (`marks`, the level's number when not given) so that colour is never
+    the only way to read it; each drawn cell is a group with the id "heatmap-cell-<row>-<col>".
+    """
+    if len(values) != len(rows) or any(len(row) != len(columns) for row in values):
+        raise ValueError("Give one value per column for every row.")
+    from matplotlib.patches import Patch, Rectangle
+
+    colours = list(colours or _heatmap_colours(len(levels)))
+    marks = list(marks) if marks is not None else [str(i) for i in range(len(levels))]
+    if len(marks) != len(levels):
+        raise ValueError("Give one mark per level.")
+    with matplotlib.rc_context(_SVG_SETTINGS):
+        width = min(14, max(8, 5.5 + 0.9 * len(columns)))
+        height = 1.8 + 0.42 * max(1, len(rows))
+        figure = Figure(figsize=(width, height), layout="constrained")
+        axes = figure.add_subplot()
+        for row_index, row in enumerate(values):
+            for column_index, value in enumerate(row):
+                if value is None:
+                    continue
+                if not 0 <= value < len(levels):
+                    raise ValueError(f"No level {value}.")
+                colour = colours[value % len(colours)]
+                cell = Rectangle(
+                    (column_index, row_index),
+                    1,
+                    1,
+                    facecolor=colour,
+                    edgecolor=GREY if colour == "#ffffff" else "white",
+                    linewidth=1,
+                )
+                cell.set_gid(f"heatmap-cell-{row_index}-{column_index}")
+                axes.add_patch(cell)
+                axes.text(
+                    column_index + 0.5,
+                    row_index + 0.5,
+                    marks[value],
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="#ffffff" if colour in _HEATMAP_WHITE_TEXT_ON else "#000000",
+                )
+        axes.set_xlim(0, max(1, len(columns)))
+        axes.set_ylim(max(1, len(rows)), 0)  # the first row at the top
+        axes.set_xticks(
+            [i + 0.5 for i in range(len(columns))], labels=list(columns), rotation=30, ha="right"
+        )
+        axes.set_yticks([i + 0.5 for i in range(len(rows))], labels=list(rows))
+        if row_axis_label:
+            axes.set_ylabel(row_axis_label, color=TEXT)
+        if column_axis_label:
+            axes.set_xlabel(column_axis_label, color=TEXT)
+        axes.tick_params(colors=TEXT, length=0)
+        for side in ("top", "right", "left", "bottom"):
+            axes.spines[side].set_visible(False)
+        handles = [
+            Patch(
+                facecolor=colours[i % len(colours)],
+                edgecolor=GREY,
+                label=f"{marks[i]} {name}" if marks[i] != name else name,
+            )
+            for i, name in enumerate(levels)
+        ]
+        figure.legend(
+            handles=handles,
+            loc="outside upper center",
+            frameon=False,
+            ncols=min(len(levels), 3),
+            fontsize=9,
+        )
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return _with_title(buffer.getvalue(), title=title, description=description)
+
+
+def _heatmap_colours(count: int) -> list[str]:
+    if count <= len(HEATMAP_COLOURS):
+        return list(HEATMAP_COLOURS[len(HEATMAP_COLOURS) - count :])
+    return [HEATMAP_COLOURS[i % len(HEATMAP_COLOURS)] for i in range(count)]

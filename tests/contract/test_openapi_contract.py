@@ -97,6 +97,10 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "invitations": {"values": [invitation.pk for invitation in invitations]},
                 "questionnaires": {"values": questionnaires},
                 "products": {"values": [samples["product"].pk, samples["erin_product"].pk]},
+                "frameworks": {"values": [samples["framework"].pk]},
+                "assessments": {"values": [samples["assessment"].pk]},
+                "actions": {"values": [samples["action"].pk, samples["group_action"].pk]},
+                "meetings": {"values": [samples["meeting"].pk, samples["next_meeting"].pk]},
             },
             "parameters": {
                 "path.organisation_id": {"dictionary": "organisations", "probability": 0.5},
@@ -106,6 +110,10 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "path.invitation_id": {"dictionary": "invitations", "probability": 0.5},
                 "path.code": {"dictionary": "questionnaires", "probability": 0.5},
                 "path.product_id": {"dictionary": "products", "probability": 0.5},
+                "path.framework_id": {"dictionary": "frameworks", "probability": 0.5},
+                "path.assessment_id": {"dictionary": "assessments", "probability": 0.5},
+                "path.action_id": {"dictionary": "actions", "probability": 0.5},
+                "path.meeting_id": {"dictionary": "meetings", "probability": 0.5},
             },
             "suppress-health-check": ["too_slow", "filter_too_much"],
             # Recording a consent decision has a rule no schema can say: the decision can't be

@@ -24,8 +24,7 @@ def test_the_32_councils_and_national_bodies_ship_as_reference_data(db):
     assert Organisation.objects.filter(name="Resilience Learning Partnership").exists()
 
 
-def test_demo_data_is_idempotent(db):
-    call_command("demo_data", "--force", stdout=StringIO())
+def test_demo_data_is_idempotent(demo_database, db):
     first = _row_counts()
     log_entries = LogEntry.objects.count()
     out = StringIO()
@@ -35,8 +34,7 @@ def test_demo_data_is_idempotent(db):
     assert "nothing to change" in out.getvalue()
 
 
-def test_the_printed_demo_logins_work(client, db):
-    call_command("demo_data", "--force", stdout=StringIO())
+def test_the_printed_demo_logins_work(client, demo_database, db):
     out = StringIO()
     call_command("demo_data", "--list-logins", "--format", "json", stdout=out)
     logins = json.loads(out.getvalue())
@@ -86,13 +84,12 @@ def test_demo_data_refuses_to_load_on_what_looks_like_a_live_service(db):
     assert not User.objects.filter(email__endswith="@fife.example").exists()
 
 
-def test_the_demo_register_has_varied_people_across_three_organisations(db):
+def test_the_demo_register_has_varied_people_across_three_organisations(demo_database, db):
     from django.db.models import Count
 
     from powershare.people.models import ConsentRecord, Person
     from powershare.people.selectors import may_we
 
-    call_command("demo_data", "--force", stdout=StringIO())
     people = Person.objects.all()
     assert 35 <= people.count() <= 45
     by_organisation = dict(

@@ -133,3 +133,17 @@ def test_privacy_requests_sit_in_the_people_section(client, personas):
     register = client.get(reverse("people:list")).content.decode()
     assert reverse("privacy:subject_access_list") in register
     assert reverse("privacy:erasure_list") in register
+
+
+def test_your_organisation_sits_in_the_account_bar_beside_your_account(client, personas):
+    """Improvement took the place "Organisation" had in the menu: staff reach their organisation
+    from the account bar on every page, marked as the current page when they are on it."""
+    sign_in(client, personas.alice)
+    url = reverse("accounts:organisation_list")
+    html = client.get(reverse("support:list")).content.decode()
+    assert f'<a href="{url}">Your organisation</a>' in html
+    html = client.get(url).content.decode()
+    assert f'<a href="{url}" aria-current="page">Your organisation</a>' in html
+    sign_in(client, personas.erin)
+    html = client.get(reverse("portal:support")).content.decode()
+    assert "Your organisation" not in html

@@ -7,7 +7,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from powershare.accounts.models import User
@@ -24,18 +23,8 @@ from powershare.engagement.models import (
 from powershare.people.models import ConsentRecord, Person
 
 
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """Load the demo once for this module, inside a transaction rolled back at the end (each
-    test runs in a savepoint inside it), so the dozen tests don't load it a dozen times."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(_demo_loaded, db):
+def demo(demo_database, db):
     return None
 
 

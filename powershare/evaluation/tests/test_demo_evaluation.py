@@ -11,7 +11,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -37,17 +36,8 @@ BORDERS, STIRLING, WEST_LOTHIAN = (
 )
 
 
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """Load the demo once for this module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(_demo_loaded, db):
+def demo(demo_database, db):
     return None
 
 

@@ -4,11 +4,8 @@ all computed; its words are saved; its PDF is made in the background with progre
 only the product's own organisation sees any of it."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -32,17 +29,8 @@ ATTENDANCE = [
 OUTCOMES = [(57, 100), (68, 100), (46, 100), (14, 96), (21, 93)]
 
 
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo_data", "--force", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(_demo_loaded, db):
+def demo(demo_database, db):
     return LearningProduct.objects.get(slug=SLUG, organisation__name="Scottish Government")
 
 

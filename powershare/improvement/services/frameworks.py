@@ -27,6 +27,21 @@ def _unique_key(wanted: str, name: str, taken: set[str], fallback: str) -> str:
     return key
 
 
+def _keys_for(rows: list[dict], fallback: str) -> list[str]:
+    """Each row's key: rows that bring a key (kept from the last version) are served first,
+    so a new row whose name happens to make the same key can never take a kept row's key
+    (which would match it to the wrong driver across versions)."""
+    taken: set[str] = set()
+    keys: list[str] = [""] * len(rows)
+    for kept in (True, False):
+        for index, row in enumerate(rows):
+            if bool(row.get("key")) == kept:
+                keys[index] = _unique_key(
+                    row.get("key", ""), row["name"], taken, f"{fallback}-{index + 1}"
+                )
+    return keys
+
+
 @transaction.atomic
 def framework_version_publish(
     *,
@@ -79,11 +94,7 @@ def framework_version_publish(
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             err(label, f"Each name can be used once; used twice: {', '.join(repeated)}.")
-    stage_keys: set[str] = set()
-    made_stage_keys = [
-        _unique_key(s.get("key", ""), s["name"], stage_keys, f"stage-{i}")
-        for i, s in enumerate(stage_rows, start=1)
-    ]
+    made_stage_keys = _keys_for(stage_rows, "stage")
     by_given_key = {
         (s.get("key") or ""): made for s, made in zip(stage_rows, made_stage_keys, strict=True)
     }
@@ -119,24 +130,23 @@ def framework_version_publish(
             name=text(row["name"], 200),
             description=text(row.get("description"), 2000),
         )
-    driver_keys: set[str] = set()
     per_stage: dict[int, int] = {}
-    for i, row in enumerate(driver_rows, start=1):
+    for row, key in zip(driver_rows, _keys_for(driver_rows, "driver"), strict=True):
         stage = stage_by_key[by_given_key[row.get("stage_key") or ""]]
         per_stage[stage.pk] = per_stage.get(stage.pk, 0) + 1
         Driver.objects.create(
             version=version,
             stage=stage,
-            key=_unique_key(row.get("key", ""), row["name"], driver_keys, f"driver-{i}"),
+            key=key,
             order=per_stage[stage.pk],
             name=text(row["name"], 200),
             description=text(row.get("description"), 2000),
         )
-    principle_keys: set[str] = set()
+    principle_keys = _keys_for(principle_rows, "principle")
     for order, row in enumerate(principle_rows, start=1):
         Principle.objects.create(
             version=version,
-            key=_unique_key(row.get("key", ""), row["name"], principle_keys, f"principle-{order}"),
+            key=principle_keys[order - 1],
             order=order,
             name=text(row["name"], 100),
             description=text(row.get("description"), 2000),

@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -51,19 +50,10 @@ def _load_demo(stdout):
         call_command("demo_data", "--force", stdout=stdout)
 
 
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """Load the demo once for this module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        _load_demo(out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(_demo_loaded, db):
-    return _demo_loaded
+def demo(demo_database, db):
+    """The whole demo, loaded once for the run (see conftest.py)."""
+    return demo_database
 
 
 def _power_sharing():

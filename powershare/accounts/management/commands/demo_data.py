@@ -181,6 +181,7 @@ DEMO_MODULES: list[str] = [
     "powershare.payments.demo",
     "powershare.learning.demo",
     "powershare.evaluation.demo",
+    "powershare.improvement.demo",
 ]
 
 
