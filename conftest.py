@@ -130,12 +130,25 @@ def _fresh_copy():
     return copy.deepcopy(_world.personas)
 
 
+_demo: dict = {}
+
+
+def _demo_close() -> None:
+    atomic = _demo.pop("atomic", None)
+    if atomic is not None:
+        from django.db import transaction
+
+        with _demo["blocker"].unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
 def demo_database(django_db_setup, django_db_blocker):
     """The whole demo (`manage.py demo_data`), loaded once for the run inside a transaction
-    that is rolled back at the end; each test using it runs in its own savepoint inside. The
-    tests that ask for it are run last (see pytest_collection_modifyitems), so no other test
-    ever sees the demo's records. Returns what the command printed."""
+    that is rolled back after the last test that uses it; each of those tests runs in its own
+    savepoint inside. They run one after another (see pytest_collection_modifyitems), so no
+    other test ever sees the demo's records. Returns what the command printed."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -152,18 +165,47 @@ def demo_database(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             raise
+    _demo.update(atomic=atomic, blocker=django_db_blocker)
     yield out.getvalue()
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    _demo_close()
+
+
+def _uses_demo(item) -> bool:
+    return item is not None and "demo_database" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last test on the demo database, the demo is rolled back at once, before the
+    tests that commit run."""
+    yield
+    if _uses_demo(item) and not _uses_demo(nextitem):
+        _demo_close()
+
+
+def _runs_in_a_transaction(item) -> bool:
+    """A test pytest-django runs inside a transaction (not one that commits, not one without
+    the database). pytest-django has already put these first."""
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if names & _COMMITTING_FIXTURES or (
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    ):
+        return False
+    return bool(marker) or "db" in names
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests on the demo database run after all the others (keeping their order)."""
-    demo = [item for item in items if "demo_database" in getattr(item, "fixturenames", ())]
-    if demo:
-        chosen = set(map(id, demo))
-        items[:] = [item for item in items if id(item) not in chosen] + demo
+    """Tests on the demo database run after every other test that runs in a transaction (keeping
+    their order), and before those that commit: committing tests empty the database after
+    them, reference data included."""
+    demo = [item for item in items if _uses_demo(item)]
+    if not demo:
+        return
+    chosen = set(map(id, demo))
+    rest = [item for item in items if id(item) not in chosen]
+    split = next((i for i, item in enumerate(rest) if not _runs_in_a_transaction(item)), len(rest))
+    items[:] = rest[:split] + demo + rest[split:]
 
 
 @pytest.fixture

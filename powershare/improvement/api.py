@@ -442,7 +442,9 @@ class ImprovementMeetingDetailOut(ImprovementMeetingOut):
     partner_updates: list[ImprovementPartnerUpdateOut]
     matters_arising: list[ImprovementActionOut] = Field(
         description="Actions raised at earlier meetings that were still open when this one "
-        "met (or finished on the day): carried forward until done."
+        "met (or finished on the day), and any whose progress was reported at it: the same "
+        "list as the meeting's page and minutes (for agreed minutes, the list they agreed). "
+        "Each action is shown as it is now."
     )
     actions_raised: list[ImprovementActionOut] = Field(description="Actions raised here.")
 
@@ -464,7 +466,12 @@ class ImprovementMeetingDetailOut(ImprovementMeetingOut):
 
     @staticmethod
     def resolve_matters_arising(obj) -> list:
-        return list(selectors.matters_arising(meeting=obj))
+        if obj.minutes_status == MinutesStatus.AGREED and obj.agreed_record:
+            # Agreed minutes: the actions they listed, whatever happened to them since.
+            ids = [row["action_id"] for row in obj.agreed_record.get("arising", [])]
+            found = Action.objects.select_related("owner", "owner_organisation").in_bulk(ids)
+            return [found[pk] for pk in ids if pk in found]
+        return list(selectors.meeting_arising(meeting=obj))
 
     @staticmethod
     def resolve_actions_raised(obj) -> list:

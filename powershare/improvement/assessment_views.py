@@ -36,6 +36,7 @@ from powershare.system.submissions import submit_once
 from . import selectors, services
 from .assessment_forms import AssessmentForm, AssessmentShareForm, ParticipantForm, RatingsForm
 from .models import AssessmentStatus, Framework, ParticipantKind, Rating
+from .services.assessments import LOCKED_DETAILS, LOCKED_PARTICIPANTS, LOCKED_RATINGS
 
 PAGE_SIZE = 25
 #: The heat-map's levels: "not rated yet" first, then the five ratings.
@@ -124,19 +125,34 @@ def _who(participant, *, show_names: bool) -> str:
 
 
 def _participants(request, assessment, *, description: str):
+    """Who took part, each with how they are named here; naming someone from the register is
+    recorded."""
     show_names = _can(request.user, Capability.VIEW_PEOPLE, assessment.organisation_id)
     participants = selectors.participant_list(assessment=assessment)
     for participant in participants:
         participant.who = _who(participant, show_names=show_names)
-    if show_names and any(p.person_id for p in participants):
-        access_event_record(
-            user=request.user,
-            organisation_id=assessment.organisation_id,
-            subject=assessment,
-            description=description,
-            path=request.path,
-        )
+    if show_names:
+        # One access event per person named, against their own row, so it appears in their
+        # subject access export (as walkthrough pages do for a team).
+        for participant in participants:
+            if participant.person_id is not None and not participant.person.is_erased:
+                access_event_record(
+                    user=request.user,
+                    organisation_id=assessment.organisation_id,
+                    subject=participant,
+                    description=f"{participant.person.reference}: {description}",
+                    path=request.path,
+                )
     return participants
+
+
+def _locked(request, assessment, message: str):
+    """An agreed assessment is locked: pages that change it send people to reopen it first
+    (None while it is a draft)."""
+    if assessment.status == AssessmentStatus.DRAFT:
+        return None
+    messages.info(request, message)
+    return redirect(reverse("improvement:assessment_agree", args=[assessment.pk]))
 
 
 def _cell_words(value) -> str:
@@ -263,7 +279,7 @@ def assessment_detail(request, pk):
     participants = _participants(
         request,
         assessment,
-        description=f"People who took part in self-assessment {assessment.pk} listed",
+        description=f"named as taking part in self-assessment {assessment.pk}",
     )
     return render(
         request,
@@ -360,6 +376,9 @@ def _number(value) -> int | None:
 def assessment_edit(request, pk):
     user = request.user
     assessment = selectors.assessment_get_for(user=user, pk=pk, manage=True)
+    locked = _locked(request, assessment, LOCKED_DETAILS)
+    if locked:
+        return locked
     form = AssessmentForm(
         posted(request),
         initial={
@@ -398,11 +417,9 @@ def assessment_edit(request, pk):
 def assessment_ratings(request, pk):
     user = request.user
     assessment = selectors.assessment_get_for(user=user, pk=pk, manage=True)
-    if assessment.status != AssessmentStatus.DRAFT:
-        messages.info(
-            request, "The ratings were agreed, so they can't change. Reopen it to change them."
-        )
-        return redirect(reverse("improvement:assessment_agree", args=[assessment.pk]))
+    locked = _locked(request, assessment, LOCKED_RATINGS)
+    if locked:
+        return locked
     ratings = selectors.rating_list(assessment=assessment)
     form = RatingsForm(posted(request), ratings=ratings)
     if request.method == "POST" and form.is_valid():
@@ -439,6 +456,9 @@ def assessment_ratings(request, pk):
 def assessment_participants(request, pk):
     user = request.user
     assessment = selectors.assessment_get_for(user=user, pk=pk, manage=True)
+    locked = _locked(request, assessment, LOCKED_PARTICIPANTS)
+    if locked:
+        return locked
     organisation_id = assessment.organisation_id
     members = (
         User.objects.filter(
@@ -475,7 +495,7 @@ def assessment_participants(request, pk):
     participants = _participants(
         request,
         assessment,
-        description=f"People who took part in self-assessment {assessment.pk} listed to change",
+        description=f"named as taking part in self-assessment {assessment.pk}, to change the list",
     )
     return render(
         request,
@@ -497,8 +517,27 @@ def participant_remove(request, pk):
     user = request.user
     participant = selectors.participant_get_for(user=user, pk=pk)
     assessment = participant.assessment
+    locked = _locked(request, assessment, LOCKED_PARTICIPANTS)
+    if locked:
+        return locked
     show_names = _can(user, Capability.VIEW_PEOPLE, assessment.organisation_id)
     who = _who(participant, show_names=show_names)
+    if (
+        request.method == "GET"
+        and show_names
+        and participant.person_id is not None
+        and not participant.person.is_erased
+    ):
+        access_event_record(
+            user=user,
+            organisation_id=assessment.organisation_id,
+            subject=participant,
+            description=(
+                f"{participant.person.reference}: named to remove from self-assessment "
+                f"{assessment.pk}"
+            ),
+            path=request.path,
+        )
     if request.method == "POST":
         try:
             services.participant_remove(actor=user, participant=participant)

@@ -2,7 +2,7 @@
 `improvement/pdf_minutes.html` template). Both are made from the same record
 (selectors.meeting_record), so they say the same things in the same order: attendance and
 apologies, the agenda with its notes, matters arising, partner updates, decisions and the
-actions agreed. Partners work in Word, so the .docx uses real headings, lists and a table
+actions agreed. Agreed minutes show the actions as they stood when the minutes were agreed. Partners work in Word, so the .docx uses real headings, lists and a table
 with a header row, which Word's accessibility checker and screen readers understand.
 """
 
@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from .models import Action
-from .selectors.partnership import MeetingRecord
+from .selectors.partnership import MeetingRecord, owner_text
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -23,11 +23,7 @@ def _day(value: datetime.date | None) -> str:
 
 def action_owner(action: Action) -> str:
     """Who will do it, as the minutes say it: "Programme lead (Improvement Service)"."""
-    person = action.owner.full_name if action.owner_id and action.owner else action.owner_name
-    organisation = action.owner_organisation.name if action.owner_organisation_id else ""
-    if person and organisation:
-        return f"{person} ({organisation})"
-    return person or organisation or "Not given"
+    return owner_text(action)
 
 
 def minutes_title(record: MeetingRecord) -> str:
@@ -79,8 +75,8 @@ def pdf_context(record: MeetingRecord, *, made_on: datetime.date) -> dict:
         "title": minutes_title(record),
         "facts": minutes_facts(record),
         "made_on": made_on,
-        "actions": [(action, action_owner(action)) for action in record.actions],
-        "arising": [(row, action_owner(row.action)) for row in record.arising],
+        "actions": record.actions,
+        "arising": record.arising,
     }
 
 
@@ -175,16 +171,15 @@ def minutes_docx(record: MeetingRecord, *, made_on: datetime.date) -> bytes:
     if record.arising:
         rows = []
         for row in record.arising:
-            action = row.action
-            status = action.get_status_display()
+            status = row.status_label
             if row.overdue:
                 status += " (overdue)"
-            reported = " ".join(u.text for u in row.updates)
+            reported = " ".join(row.updates)
             rows.append(
                 [
-                    action.title,
-                    action_owner(action),
-                    _day(action.due_on) or "No date",
+                    row.title,
+                    row.owner_text,
+                    _day(row.due_on) or "No date",
                     f"{'Raised at the meeting of' if row.raised_at_meeting else 'Added on'} "
                     f"{_day(row.raised_on)}; carried {row.times_carried} "
                     f"time{'s' if row.times_carried != 1 else ''}",
@@ -219,13 +214,8 @@ def minutes_docx(record: MeetingRecord, *, made_on: datetime.date) -> bytes:
         table(
             ["Action", "Owner", "Due", "Status"],
             [
-                [
-                    action.title,
-                    action_owner(action),
-                    _day(action.due_on) or "No date",
-                    action.get_status_display(),
-                ]
-                for action in record.actions
+                [row.title, row.owner_text, _day(row.due_on) or "No date", row.status_label]
+                for row in record.actions
             ],
         )
     else:

@@ -605,6 +605,10 @@ class Meeting(TimestampedModel):
         max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
     )
     minutes_agreed_on = models.DateField(null=True, blank=True)
+    #: What the agreed minutes showed of the actions (matters arising and actions raised),
+    #: kept when they were agreed so that later changes to the actions don't rewrite them.
+    #: Empty while the minutes are a draft (see services.minutes_agree).
+    agreed_record = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -489,10 +489,6 @@ def meeting_detail(request, pk):
             return done
     today = timezone.localdate()
     record = selectors.meeting_record(meeting=meeting, today=today)
-    for action in record.actions:
-        action.owner_text = minutes_export.action_owner(action)
-    for row in record.arising:
-        row.owner_text = minutes_export.action_owner(row.action)
     return render(
         request,
         "improvement/meeting_detail.html",
@@ -834,14 +830,21 @@ def arising_update(request, pk, action_pk):
     form = ArisingForm(posted(request), initial={"status": action.status})
     if request.method == "POST" and form.is_valid():
 
-        def act():
+        def create():
             services.arising_progress_record(
                 actor=user, meeting=meeting, action=action, **form.cleaned_data
             )
+            return _meeting_url(meeting, "arising")
 
-        if _save(form, act):
-            messages.success(request, "The progress reported at this meeting is recorded.")
-            return redirect(_meeting_url(meeting, "arising"))
+        # A double click or a resend records the progress once.
+        done = submit_form_once(
+            request,
+            form,
+            create,
+            success="The progress reported at this meeting is recorded.",
+        )
+        if done is not None:
+            return done
     return _form_page(
         request,
         "meeting_arising_form.html",

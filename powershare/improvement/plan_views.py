@@ -214,7 +214,7 @@ def plan_detail(request, pk):
     plan = selectors.plan_get_for(user=user, pk=pk)
     today = timezone.localdate()
     own_ids = selectors.viewing_ids(user)
-    sections = selectors.plan_sections(plan=plan, today=today)
+    sections = selectors.plan_sections(plan=plan, today=today, user=user)
     total = overdue = done = 0
     for section in sections:
         for action in section.actions:
@@ -436,8 +436,10 @@ def action_export(request):
                 action.pk,
                 action.title,
                 action.organisation.display_name,
-                action.plan.title if action.plan_id else "",
-                action.priority.driver.name if action.priority_id else "",
+                # Only what the reader may see: a partner reading a group's action never
+                # learns the title or priorities of a plan that isn't shared with them.
+                action.plan.title if action.plan_shown else "",
+                action.priority.driver.name if action.priority_id and action.priority_shown else "",
                 action.get_source_display(),
                 owner,
                 action.owner_organisation.display_name if action.owner_organisation_id else "",
@@ -556,18 +558,21 @@ def action_create(request):
             raise Http404("Those records belong to different organisations")
         organisation_id = plan.organisation_id
     org_ids = [organisation_id] if organisation_id else ids
+    if kind == "meeting" and plan is not None:
+        # A group's action belongs to the group: the partners who read it can't see the
+        # owner's plans.
+        raise Http404("A group's action is not part of a plan")
 
     priority = record if kind == "priority" else None
-    if plan is not None:
+    if plan is not None or kind == "meeting":
         plans = None
-    elif kind == "meeting":
-        plans = selectors.action_plan_choices(organisation_ids=org_ids)
     else:
         plans = selectors.action_plan_choices(
             organisation_ids=org_ids,
             assessment_id=priority.assessment_id if priority else None,
         )
-    if priority is not None or (plan is not None and not plan.assessment_id):
+    if kind == "meeting" or priority is not None or (plan is not None and not plan.assessment_id):
+        # No priorities for a group's action either: they are the owner's own.
         priorities = None
     else:
         priorities = selectors.action_priority_choices(organisation_ids=org_ids, plan=plan)
@@ -667,10 +672,6 @@ def action_detail(request, pk):
     action = selectors.action_get_for(user=user, pk=pk)
     today = timezone.localdate()
     own_ids = selectors.viewing_ids(user)
-    plan_visible = (
-        action.plan_id is not None
-        and selectors.plans_visible(user=user).filter(pk=action.plan_id).exists()
-    )
     return render(
         request,
         "improvement/action_detail.html",
@@ -682,7 +683,6 @@ def action_detail(request, pk):
             "overdue": selectors.action_is_overdue(action, today=today),
             "when_due": _when_due(action.due_on, today) if action.is_open else "",
             "source": selectors.action_source_link(action, own_ids=own_ids),
-            "plan_visible": plan_visible,
             "updates": selectors.action_updates(action=action),
             "can_manage": selectors.can_manage(user, action.organisation_id),
         },

@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_SOURCE_PATH = BASE_DIR / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 800}
-MAX_PAGES_PER_PERSONA = 330
+MAX_PAGES_PER_PERSONA = 420
 
 # None: not signed in. erin is an expert by experience: she signs in to her own portal.
 PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin"]

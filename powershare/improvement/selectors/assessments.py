@@ -14,7 +14,13 @@ from django.http import Http404
 
 from powershare.accounts.models import User
 
-from ..models import AssessmentParticipant, DriverRating, Rating, SelfAssessment
+from ..models import (
+    AssessmentParticipant,
+    AssessmentStatus,
+    DriverRating,
+    Rating,
+    SelfAssessment,
+)
 from .scope import actions_visible, assessments_visible, can_manage, get_or_404
 
 #: How many assessments the heat-map shows (the most recent).
@@ -107,11 +113,13 @@ def participant_list(*, assessment: SelfAssessment) -> list[AssessmentParticipan
 
 
 def assessment_previous(*, user: User, assessment: SelfAssessment) -> SelfAssessment | None:
-    """The same organisation's assessment of the same framework just before this one (by
-    date), among those the user may see."""
+    """The same organisation's last agreed assessment of the same framework before this one
+    (by date), among those the user may see: a draft is not a previous assessment (as on the
+    dashboard, which compares the latest agreed with the one agreed before)."""
     return (
         assessments_visible(user=user)
         .filter(
+            status=AssessmentStatus.AGREED,
             organisation_id=assessment.organisation_id,
             version__framework_id=assessment.version.framework_id,
         )

@@ -26,10 +26,11 @@ from ..models import (
     GroupMember,
     Meeting,
     MeetingAttendance,
+    MinutesStatus,
     PartnershipGroup,
     PartnerUpdate,
 )
-from .actions import matters_arising, with_urgency
+from .actions import raised_before, status_on, with_urgency
 from .scope import can_manage, get_or_404, groups_visible, meetings_visible
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ArisingRow",
     "MeetingRecord",
     "MemberRow",
+    "RaisedRow",
     "action_log",
     "action_raised_on",
     "agenda_item_get_for",
@@ -52,6 +54,8 @@ __all__ = [
     "meeting_record",
     "member_get_for",
     "owner_organisation_choices",
+    "owner_text",
+    "record_snapshot",
     "times_carried",
 ]
 
@@ -297,16 +301,56 @@ class MemberRow:
         return self.attendance.get_status_display() if self.attendance else "Not recorded"
 
 
+def owner_text(action: Action) -> str:
+    """Who will do it, as the minutes say it: "Programme lead (Improvement Service)"."""
+    person = action.owner.full_name if action.owner_id and action.owner else action.owner_name
+    organisation = action.owner_organisation.name if action.owner_organisation_id else ""
+    if person and organisation:
+        return f"{person} ({organisation})"
+    return person or organisation or "Not given"
+
+
+def _status_label(status: str) -> str:
+    return ActionStatus(status).label if status in ActionStatus.values else status
+
+
 @dataclass
 class ArisingRow:
-    action: Action
+    """A matter arising as the meeting's record shows it: the action's words, owner and due
+    date, and its status on the day of the meeting (for agreed minutes, as they were agreed)."""
+
+    action_id: int
+    title: str
+    owner_text: str
+    due_on: datetime.date | None
+    status: str
     raised_on: datetime.date
     #: False for an action added to the log between meetings.
     raised_at_meeting: bool
     times_carried: int
     overdue: bool
     #: What was reported on it at this meeting, newest first.
-    updates: list[ActionUpdate] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return _status_label(self.status)
+
+
+@dataclass
+class RaisedRow:
+    """An action agreed at the meeting, as the meeting's record shows it."""
+
+    action_id: int
+    title: str
+    owner_text: str
+    due_on: datetime.date | None
+    status: str
+    overdue: bool
+
+    @property
+    def status_label(self) -> str:
+        return _status_label(self.status)
 
 
 @dataclass
@@ -316,7 +360,7 @@ class MeetingRecord:
     agenda: list[AgendaItem]
     arising: list[ArisingRow]
     decisions: list[Decision]
-    actions: list[Action]
+    actions: list[RaisedRow]
     #: Whether anyone's attendance has been recorded yet.
     attendance_recorded: bool
 
@@ -352,25 +396,150 @@ def _overdue_at(action: Action, day: datetime.date) -> bool:
 
 
 def meeting_arising(*, meeting: Meeting) -> QuerySet[Action]:
-    """The meeting's matters arising (selectors.matters_arising), and any action of the
-    group's earlier meetings whose progress was reported at this one: an action marked done
-    at a meeting still to come (so dated today) stays on that meeting's record."""
+    """The meeting's matters arising (selectors.matters_arising), and any action raised before
+    it whose progress was reported at this one: an action marked done at a meeting still to
+    come (so dated today) stays on that meeting's record. Both come from the actions' dated
+    history, so later changes don't alter an earlier meeting's list."""
     reported = ActionUpdate.objects.filter(meeting=meeting).values("action_id")
     return (
         Action.objects.filter(group_id=meeting.group_id)
-        .filter(
-            Q(pk__in=matters_arising(meeting=meeting).values("pk"))
-            | Q(pk__in=reported, meeting__met_on__lt=meeting.met_on)
-        )
+        .filter(raised_before(meeting.met_on))
+        .annotate(status_then=status_on(meeting.met_on))
+        .filter(Q(status_then__in=OPEN_ACTION_STATUSES) | Q(pk__in=reported))
         .select_related("meeting", "owner", "owner_organisation")
         .order_by("meeting__met_on", "pk")
     )
 
 
-def meeting_record(*, meeting: Meeting, today: datetime.date) -> MeetingRecord:
-    """Everything recorded at a meeting, for its page and its minutes: 9 queries, whatever
-    the number of members, items and actions."""
+def _day(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _iso(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def record_snapshot(record: "MeetingRecord") -> dict:
+    """What the record shows of the actions, to keep with agreed minutes (JSON)."""
+    return {
+        "version": 1,
+        "arising": [
+            {
+                "action_id": row.action_id,
+                "title": row.title,
+                "owner": row.owner_text,
+                "due_on": _iso(row.due_on),
+                "status": row.status,
+                "raised_on": _iso(row.raised_on),
+                "raised_at_meeting": row.raised_at_meeting,
+                "times_carried": row.times_carried,
+                "overdue": row.overdue,
+                "updates": list(row.updates),
+            }
+            for row in record.arising
+        ],
+        "actions": [
+            {
+                "action_id": row.action_id,
+                "title": row.title,
+                "owner": row.owner_text,
+                "due_on": _iso(row.due_on),
+                "status": row.status,
+                "overdue": row.overdue,
+            }
+            for row in record.actions
+        ],
+    }
+
+
+def _from_snapshot(snapshot: dict) -> tuple[list[ArisingRow], list[RaisedRow]]:
+    arising = [
+        ArisingRow(
+            action_id=row["action_id"],
+            title=row["title"],
+            owner_text=row["owner"],
+            due_on=_day(row["due_on"]),
+            status=row["status"],
+            raised_on=_day(row["raised_on"]),
+            raised_at_meeting=row["raised_at_meeting"],
+            times_carried=row["times_carried"],
+            overdue=row["overdue"],
+            updates=list(row["updates"]),
+        )
+        for row in snapshot.get("arising", [])
+    ]
+    actions = [
+        RaisedRow(
+            action_id=row["action_id"],
+            title=row["title"],
+            owner_text=row["owner"],
+            due_on=_day(row["due_on"]),
+            status=row["status"],
+            overdue=row["overdue"],
+        )
+        for row in snapshot.get("actions", [])
+    ]
+    return arising, actions
+
+
+def _live_actions(
+    meeting: Meeting, today: datetime.date
+) -> tuple[list[ArisingRow], list[RaisedRow]]:
+    """Matters arising with each action's status on the day of the meeting (or today, for
+    one still to come), and the actions raised at it as they stand: 4 queries."""
     as_of = min(meeting.met_on, today)
+    carried = list(
+        meeting_arising(meeting=meeting).annotate(status_at=status_on(as_of, inclusive=True))
+    )
+    reported: dict[int, list[str]] = {}
+    for action_id, words in (
+        ActionUpdate.objects.filter(meeting=meeting, action_id__in=[a.pk for a in carried])
+        .order_by("-written_on", "-pk")
+        .values_list("action_id", "text")
+    ):
+        reported.setdefault(action_id, []).append(words)
+    dates = group_meeting_dates(group_id=meeting.group_id)
+    arising = [
+        ArisingRow(
+            action_id=action.pk,
+            title=action.title,
+            owner_text=owner_text(action),
+            due_on=action.due_on,
+            status=action.status_at,
+            raised_on=action_raised_on(action),
+            raised_at_meeting=action.meeting_id is not None,
+            times_carried=times_carried(
+                action, dates, until=meeting.met_on, stop_when_finished=False
+            ),
+            overdue=(
+                action.due_on is not None
+                and action.due_on < as_of
+                and action.status_at in OPEN_ACTION_STATUSES
+            ),
+            updates=reported.get(action.pk, []),
+        )
+        for action in carried
+    ]
+    actions = [
+        RaisedRow(
+            action_id=action.pk,
+            title=action.title,
+            owner_text=owner_text(action),
+            due_on=action.due_on,
+            status=action.status,
+            overdue=_overdue_at(action, today),
+        )
+        for action in Action.objects.filter(meeting=meeting)
+        .select_related("owner", "owner_organisation")
+        .order_by("due_on", "pk")
+    ]
+    return arising, actions
+
+
+def meeting_record(*, meeting: Meeting, today: datetime.date) -> MeetingRecord:
+    """Everything recorded at a meeting, for its page and its minutes: at most 9 queries,
+    whatever the number of members, items and actions. Agreed minutes show the actions as
+    they were when the minutes were agreed (Meeting.agreed_record), whatever changed since."""
     members = meeting_members(meeting=meeting)
     attendance = {
         a.member_id: a for a in MeetingAttendance.objects.filter(meeting=meeting).order_by()
@@ -381,34 +550,11 @@ def meeting_record(*, meeting: Meeting, today: datetime.date) -> MeetingRecord:
         for m in members
     ]
     agenda = list(AgendaItem.objects.filter(meeting=meeting).order_by("order", "pk"))
-    carried = list(meeting_arising(meeting=meeting))
-    reported: dict[int, list[ActionUpdate]] = {}
-    for update in ActionUpdate.objects.filter(
-        meeting=meeting, action_id__in=[a.pk for a in carried]
-    ).order_by("-written_on", "-pk"):
-        reported.setdefault(update.action_id, []).append(update)
-    dates = group_meeting_dates(group_id=meeting.group_id)
-    arising = [
-        ArisingRow(
-            action=action,
-            raised_on=action_raised_on(action),
-            raised_at_meeting=action.meeting_id is not None,
-            times_carried=times_carried(
-                action, dates, until=meeting.met_on, stop_when_finished=False
-            ),
-            overdue=_overdue_at(action, as_of),
-            updates=reported.get(action.pk, []),
-        )
-        for action in carried
-    ]
+    if meeting.minutes_status == MinutesStatus.AGREED and meeting.agreed_record:
+        arising, actions = _from_snapshot(meeting.agreed_record)
+    else:
+        arising, actions = _live_actions(meeting, today)
     decisions = list(Decision.objects.filter(meeting=meeting).order_by("order", "pk"))
-    actions = list(
-        Action.objects.filter(meeting=meeting)
-        .select_related("owner", "owner_organisation")
-        .order_by("due_on", "pk")
-    )
-    for action in actions:
-        action.is_overdue = _overdue_at(action, today)
     return MeetingRecord(
         meeting=meeting,
         members=rows,

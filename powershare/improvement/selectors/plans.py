@@ -8,9 +8,10 @@ organisation's source record (a response, a walkthrough observation) is a 404 to
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from powershare.accounts.models import Membership, Organisation, User
 from powershare.accounts.roles import Capability, Role, role_can
@@ -61,6 +62,7 @@ __all__ = [
     "plan_get_for",
     "plan_list_for",
     "plan_sections",
+    "with_sight",
 ]
 
 #: Reminders cover actions due within this many days (and overdue ones).
@@ -96,7 +98,7 @@ def _actions() -> QuerySet[Action]:
 def plan_list_for(*, user: User, state: str = "") -> QuerySet[ActionPlan]:
     """The user's organisations' plans and those shared with them, open plans first, each
     with its counts of actions (open, overdue, done)."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     plans = plans_visible(user=user).select_related("organisation", "assessment")
     if state == "open":
         plans = plans.filter(closed_at__isnull=True)
@@ -144,9 +146,12 @@ class PlanSection:
         return self.priority.driver.name if self.priority else "Other actions"
 
 
-def plan_sections(*, plan: ActionPlan, today: datetime.date) -> list[PlanSection]:
+def plan_sections(
+    *, plan: ActionPlan, today: datetime.date, user: User | None = None
+) -> list[PlanSection]:
     """The plan's actions, grouped under each priority of its assessment (in framework order),
-    then "other actions"; within each, overdue first. Two queries."""
+    then "other actions"; within each, overdue first. Two queries. Given the reader, each
+    action knows what of its context they may see (see with_sight)."""
     priorities = []
     if plan.assessment_id:
         priorities = list(
@@ -158,7 +163,10 @@ def plan_sections(*, plan: ActionPlan, today: datetime.date) -> list[PlanSection
         )
     sections = {rating.pk: PlanSection(priority=rating) for rating in priorities}
     other = PlanSection(priority=None)
-    for action in with_urgency(_actions().filter(plan=plan), today=today):
+    actions = _actions().filter(plan=plan)
+    if user is not None:
+        actions = with_sight(actions, user=user)
+    for action in with_urgency(actions, today=today):
         action.overdue = action_is_overdue(action, today=today)
         sections.get(action.priority_id, other).actions.append(action)
     return [*sections.values(), other]
@@ -201,11 +209,42 @@ def action_filter(actions: QuerySet[Action], *, user: User, filters: dict, today
     return actions
 
 
+def _boolean(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def with_sight(actions: QuerySet[Action], *, user: User) -> QuerySet[Action]:
+    """What of each action's context the user may see, in the same query: `plan_shown` (its
+    plan, when the user may see that plan), `priority_shown` (its priority, with the plan or
+    when the user may see the priority's self-assessment) and `source_shown` (the record it
+    came from). A partner reading a group's action, or a shared plan, sees the action but not
+    the owner's private records (a NULL answer is no)."""
+    plans = plans_visible(user=user).values("pk")
+    assessments = assessments_visible(user=user).values("pk")
+    walkthroughs = walkthroughs_visible(user=user).values("pk")
+    groups = groups_visible(user=user).values("pk")
+    return actions.annotate(
+        plan_shown=_boolean(Q(plan__in=plans)),
+        priority_shown=_boolean(Q(plan__in=plans) | Q(priority__assessment_id__in=assessments)),
+        source_shown=_boolean(
+            Q(source=ActionSource.SELF_ASSESSMENT, assessment__in=assessments)
+            | Q(source=ActionSource.WALKTHROUGH, walkthrough__in=walkthroughs)
+            | Q(source=ActionSource.PARTNERSHIP_MEETING, meeting__group__in=groups)
+            | Q(source=ActionSource.PARTNERSHIP_MEETING, group__in=groups)
+            | Q(
+                source__in=[ActionSource.RESPONSE, ActionSource.LEARNING_INTENTIONS],
+                organisation_id__in=viewing_ids(user),
+            )
+        ),
+    )
+
+
 def action_list_for(*, user: User, today: datetime.date, filters: dict | None = None):
     """Every action the user may see (their organisations', their shared plans' and their
-    partnership groups'), overdue first, then due soonest."""
+    partnership groups'), overdue first, then due soonest; with what of each one's context
+    they may see (see with_sight)."""
     actions = action_filter(
-        _actions().filter(pk__in=actions_visible(user=user).values("pk")),
+        with_sight(_actions(), user=user).filter(pk__in=actions_visible(user=user).values("pk")),
         user=user,
         filters=filters or {},
         today=today,
@@ -218,7 +257,10 @@ def action_get_for(*, user: User, pk, manage: bool = False) -> Action:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such action") from None
-    action = get_or_404(_actions().filter(pk__in=actions_visible(user=user).values("pk")), pk)
+    action = get_or_404(
+        with_sight(_actions(), user=user).filter(pk__in=actions_visible(user=user).values("pk")),
+        pk,
+    )
     if manage and not can_manage(user, action.organisation_id):
         raise Http404("No such action")
     return action
@@ -316,10 +358,22 @@ def action_source_get_for(*, user: User, kind: str, pk):
     return get_or_404(queryset, pk)
 
 
+#: What an action's source is called for a reader who may not see the record itself.
+NEUTRAL_SOURCES = {
+    ActionSource.SELF_ASSESSMENT: "A self-assessment",
+    ActionSource.WALKTHROUGH: "A walkthrough",
+    ActionSource.PARTNERSHIP_MEETING: "A partnership meeting",
+    ActionSource.RESPONSE: "A 'you said, we did' response",
+    ActionSource.LEARNING_INTENTIONS: "Learners' stated intentions",
+}
+
+
 def action_source_link(action: Action, *, own_ids: list[int]) -> dict:
     """Where the action came from, as {"label", "text", "url"}. The link is given only to
     people of the action's own organisation: a partner reading a shared plan can't open the
-    council's other records."""
+    council's other records. A reader who may not see the record itself (with_sight's
+    `source_shown`; without it, anyone outside the action's organisation) gets a neutral
+    label and no text: never a private walkthrough's title or a response's reference."""
     source = action.source
     text, url = "", ""
     if source == ActionSource.SELF_ASSESSMENT and action.assessment_id:
@@ -342,6 +396,17 @@ def action_source_link(action: Action, *, own_ids: list[int]) -> dict:
     elif source == ActionSource.LEARNING_INTENTIONS and action.question_id:
         text = action.question.questionnaire.title
         url = reverse("evaluation:results", args=[action.question.questionnaire_id])
+    shown = (
+        action.source_shown
+        if hasattr(action, "source_shown")
+        else action.organisation_id in own_ids
+    )
+    if text and not shown:
+        return {
+            "label": NEUTRAL_SOURCES.get(source, action.get_source_display()),
+            "text": "",
+            "url": "",
+        }
     if action.organisation_id not in own_ids:
         url = ""
     return {"label": action.get_source_display(), "text": text, "url": url}
@@ -383,17 +448,22 @@ def action_reminders_due(*, today: datetime.date) -> dict[int, list[Action]]:
     sent: dict[tuple[int, int], list[datetime.date]] = {}
     for action_id, user_id, sent_on in ActionReminder.objects.filter(
         action_id__in=[a.pk for a in actions],
-        sent_on__gt=today - datetime.timedelta(days=ACTION_DUE_SOON_DAYS),
+        sent_on__gte=today - datetime.timedelta(days=ACTION_DUE_SOON_DAYS),
     ).values_list("action_id", "user_id", "sent_on"):
         sent.setdefault((action_id, user_id), []).append(sent_on)
     due: dict[int, list[Action]] = {}
     for action in actions:
         days = sent.get((action.pk, action.owner_id), [])
         if action.due_on < today:
-            # Overdue: once on becoming overdue, then once a week.
-            since = max(action.due_on, today - datetime.timedelta(days=ACTION_DUE_SOON_DAYS - 1))
+            # Overdue: on the first day it is overdue (a "due soon" reminder doesn't count),
+            # then once a week.
+            since = max(
+                action.due_on + datetime.timedelta(days=1),
+                today - datetime.timedelta(days=ACTION_DUE_SOON_DAYS - 1),
+            )
         else:
-            # Due soon: once in the week before it is due.
+            # Due soon: once in the week before it is due (up to and including the due day;
+            # the lookup above reaches back far enough to see a reminder sent 7 days before).
             since = action.due_on - datetime.timedelta(days=ACTION_DUE_SOON_DAYS)
         if any(day >= since for day in days):
             continue

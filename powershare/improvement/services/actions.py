@@ -18,6 +18,7 @@ from ..models import (
     ActionUpdate,
     DriverRating,
     Meeting,
+    MinutesStatus,
     Observation,
     PartnershipGroup,
     SelfAssessment,
@@ -119,6 +120,13 @@ def _check_source(action: Action) -> None:
         raise wrong
     if action.question_id and action.question.questionnaire.organisation_id != org:
         raise wrong
+    if action.group_id and (action.plan_id or action.priority_id):
+        # A group's action belongs to the group, whose members see it: never in a private plan.
+        raise ValidationError(
+            {
+                "plan": "An action of a partnership group sits in the group's action log, not in a plan."
+            }
+        )
     needs = {
         ActionSource.SELF_ASSESSMENT: action.assessment_id,
         ActionSource.WALKTHROUGH: action.walkthrough_id,
@@ -158,6 +166,13 @@ def action_create(
 ) -> Action:
     """A new action, linked back to where it came from."""
     check_manages(actor, organisation.pk)
+    if plan is not None and plan.closed_at is not None:
+        raise ValidationError(
+            {
+                "plan": f"“{plan.title}” was closed on {timezone.localtime(plan.closed_at):%-d %B %Y}, "
+                "so no new actions can be added to it. Add the action to a current plan."
+            }
+        )
     action = Action(
         organisation=organisation,
         created_by=actor,
@@ -203,6 +218,81 @@ def action_update(*, actor: User, action: Action, **changes) -> Action:
     return action
 
 
+def _day(value: datetime.date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def _raised_on(action: Action) -> datetime.date | None:
+    """The day a partnership action was raised: its meeting's, or the day it was added to the
+    group's log. None for other actions, whose work may well have begun before they were
+    written down here."""
+    if action.meeting_id is not None:
+        return Meeting.objects.filter(pk=action.meeting_id).values_list("met_on", flat=True).first()
+    if action.group_id is not None and action.created_at is not None:
+        return timezone.localtime(action.created_at).date()
+    return None
+
+
+def _check_history(action: Action, *, written_on: datetime.date, status: str, meeting) -> None:
+    """An update keeps the action's history in order, so what each meeting's minutes said
+    stays true: not dated before the action was raised; a change of status not dated before
+    an earlier recorded change; and, for a group's action, nothing dated on or before a
+    meeting whose minutes are agreed."""
+    raised = _raised_on(action)
+    if raised is not None and written_on < raised:
+        raise ValidationError(
+            {
+                "written_on": f"The action was raised on {_day(raised)}: date the update on "
+                "or after that day."
+            }
+        )
+    if status:
+        latest = (
+            ActionUpdate.objects.filter(action=action)
+            .exclude(status="")
+            .order_by("-written_on", "-pk")
+            .values_list("written_on", flat=True)
+            .first()
+        )
+        if latest is not None and written_on < latest:
+            raise ValidationError(
+                {
+                    "written_on": "A later update already changed its status on "
+                    f"{_day(latest)}: date this one on or after it."
+                }
+            )
+        if (
+            status in OPEN_ACTION_STATUSES
+            and action.status not in OPEN_ACTION_STATUSES
+            and action.plan_id is not None
+            and ActionPlan.objects.filter(pk=action.plan_id, closed_at__isnull=False).exists()
+        ):
+            raise ValidationError(
+                {
+                    "status": "The action's plan is closed, so the action can't be reopened. "
+                    "If there is more to do, add a new action to a current plan."
+                }
+            )
+    if action.group_id is not None:
+        agreed = (
+            Meeting.objects.filter(
+                group_id=action.group_id,
+                minutes_status=MinutesStatus.AGREED,
+                met_on__gte=written_on,
+            )
+            .order_by("-met_on", "-pk")
+            .only("pk", "met_on")
+            .first()
+        )
+        if agreed is not None and not (meeting is not None and meeting.pk == agreed.pk):
+            raise ValidationError(
+                {
+                    "written_on": f"The minutes of the meeting on {_day(agreed.met_on)} are "
+                    "agreed: date this update after that meeting."
+                }
+            )
+
+
 @transaction.atomic
 def action_progress_record(
     *,
@@ -215,7 +305,13 @@ def action_progress_record(
     meeting: Meeting | None = None,
 ) -> ActionUpdate:
     """A dated update: what happened, what shows it, and the status it moved to (if any).
-    Done or dropped records the day; reopening clears it."""
+    Done or dropped records the day; reopening clears it.
+
+    The dated updates are the action's history, from which each meeting's matters arising
+    are worked out (selectors.matters_arising), so an update may not be dated before the
+    action was raised, a change of status may not be dated before one already recorded, and
+    a group's action takes no update dated on or before a meeting whose minutes are agreed.
+    So the latest change of status is always the one the action shows."""
     check_manages(actor, action.organisation_id)
     words = text(note, 5000)
     if status and status not in ActionStatus.values:
@@ -230,6 +326,7 @@ def action_progress_record(
         raise ValidationError({"written_on": "The update's date can't be in the future."})
     if status == action.status:
         status = ""
+    _check_history(action, written_on=written_on, status=status, meeting=meeting)
     update = ActionUpdate.objects.create(
         action=action,
         written_on=written_on,

@@ -2,8 +2,8 @@
 one period, with evidence, the people who took part and the drivers it chooses as priorities.
 
 The version is fixed when the assessment starts, so publishing a new version later never
-changes it. Ratings change only while it is a draft; agreeing it needs every driver rated and
-locks the ratings (reopening unlocks them again).
+changes it. Everything (details, ratings, who took part) changes only while it is a draft;
+agreeing it needs every driver rated and locks it (reopening unlocks it again).
 """
 
 import datetime
@@ -94,6 +94,7 @@ def assessment_update(
 ) -> SelfAssessment:
     """Change what the assessment covers and says (never its framework version)."""
     check_manages(actor, assessment.organisation_id)
+    _check_draft(assessment, LOCKED_DETAILS)
     period = text(period, 60)
     errors = _clean_details(period, assessed_on)
     if errors:
@@ -108,11 +109,22 @@ def assessment_update(
     return assessment
 
 
-def _check_draft(assessment: SelfAssessment) -> None:
+#: Why an agreed assessment refuses each kind of change.
+LOCKED_RATINGS = (
+    "The ratings were agreed, so they can't change. Reopen the assessment to change them."
+)
+LOCKED_DETAILS = (
+    "The self-assessment was agreed, so its details can't change. Reopen it to change them."
+)
+LOCKED_PARTICIPANTS = (
+    "The self-assessment was agreed, so who took part can't change. Reopen it to change that."
+)
+
+
+def _check_draft(assessment: SelfAssessment, message: str = LOCKED_RATINGS) -> None:
+    """Only a draft changes: an agreed assessment is locked until someone reopens it."""
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError(
-            "The ratings were agreed, so they can't change. Reopen the assessment to change them."
-        )
+        raise ValidationError(message)
 
 
 @transaction.atomic
@@ -184,6 +196,7 @@ def participant_add(
     """Someone who took part: a member of the organisation's staff, a person on its register
     (not erased), or, for anyone else, a name. One of the three, and each one only once."""
     check_manages(actor, assessment.organisation_id)
+    _check_draft(assessment, LOCKED_PARTICIPANTS)
     name = text(name, 200)
     errors = {}
     if kind not in ParticipantKind.values:
@@ -218,6 +231,7 @@ def participant_add(
 @transaction.atomic
 def participant_remove(*, actor: User, participant: AssessmentParticipant) -> None:
     check_manages(actor, participant.assessment.organisation_id)
+    _check_draft(participant.assessment, LOCKED_PARTICIPANTS)
     participant.delete()
 
 

@@ -435,6 +435,23 @@ def meeting_action_add(
         raise ValidationError({"owner_organisation": "Choose one of the group's members."})
     if due_on is not None and due_on < meeting.met_on:
         raise ValidationError({"due_on": "The due date can't be before the meeting."})
+    later_agreed = (
+        Meeting.objects.filter(
+            group=group, minutes_status=MinutesStatus.AGREED, met_on__gt=meeting.met_on
+        )
+        .order_by("-met_on")
+        .values_list("met_on", flat=True)
+        .first()
+    )
+    if later_agreed is not None:
+        # It would be carried to that meeting, whose agreed minutes can't say so any more.
+        raise ValidationError(
+            {
+                "meeting": f"The minutes of the later meeting on {later_agreed:%-d %B %Y} are "
+                "already agreed, so an action can't be added at this earlier meeting. "
+                "Add it at the next meeting instead."
+            }
+        )
     return action_create(
         actor=actor,
         organisation=group.organisation,
@@ -475,7 +492,11 @@ def minutes_agree(
     *, actor: User, meeting: Meeting, agreed_on: datetime.date | None = None
 ) -> Meeting:
     """The group agrees the minutes (usually at its next meeting). From then on they and
-    everything recorded at the meeting are locked."""
+    everything recorded at the meeting are locked, and the minutes show its matters arising
+    and the actions raised at it as they were when agreed (Meeting.agreed_record), whatever
+    happens to those actions later."""
+    from ..selectors.partnership import meeting_record, record_snapshot
+
     _check_meeting(actor, meeting)
     today = timezone.localdate()
     if meeting.met_on > today:
@@ -485,7 +506,10 @@ def minutes_agree(
         raise ValidationError(
             {"minutes": "The day they were agreed must be between the meeting and today."}
         )
+    meeting.agreed_record = record_snapshot(meeting_record(meeting=meeting, today=today))
     meeting.minutes_status = MinutesStatus.AGREED
     meeting.minutes_agreed_on = agreed_on
-    meeting.save(update_fields=["minutes_status", "minutes_agreed_on", "updated_at"])
+    meeting.save(
+        update_fields=["minutes_status", "minutes_agreed_on", "agreed_record", "updated_at"]
+    )
     return meeting

@@ -324,3 +324,96 @@ def test_the_results_page_offers_an_action_for_learners_intentions(client_for, s
     assert link in _html(client_for("alice").get(results))
     assert link in _html(client_for("alice").get(answers))
     assert link not in _html(client_for("bob").get(results))
+
+
+# ---------------------------------------------------------------------------------------------
+# A partner reading a group's actions sees nothing of the owner's private records
+
+
+@pytest.fixture
+def partner_client(client, samples):
+    """A leader at the Resilience Learning Partnership, a member of council A's group."""
+    from powershare.accounts.models import Membership, Organisation, User
+    from powershare.accounts.roles import Role
+    from tests.personas import sign_in
+
+    partner = Organisation.objects.get(name="Resilience Learning Partnership")
+    user = User.objects.create_user(
+        email="pia@partner.example", password="x-correct-horse", full_name="Pia Partner"
+    )
+    Membership.objects.create(user=user, organisation=partner, role=Role.LEADER)
+    sign_in(client, user)
+    return client
+
+
+def _readable(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode().replace("&#x27;", "'")
+
+
+def test_a_partner_never_sees_a_private_plan_priority_or_source_of_a_group_action(
+    partner_client, client_for, personas, samples
+):
+    group, plan, priority = samples["group"], samples["plan"], samples["priority"]
+    group_action = samples["group_action"]
+    # Put (wrongly) in council A's private plan, under one of its priorities.
+    Action.objects.filter(pk=group_action.pk).update(plan=plan, priority=priority)
+    sources = {
+        "A walkthrough": (
+            {"source": ActionSource.WALKTHROUGH, "walkthrough": samples["walkthrough"]},
+            samples["walkthrough"].title,
+        ),
+        "A 'you said, we did' response": (
+            {"source": ActionSource.RESPONSE, "response": samples["response"]},
+            samples["response"].reference,
+        ),
+        "Learners' stated intentions": (
+            {
+                "source": ActionSource.LEARNING_INTENTIONS,
+                "question": samples["text_question"],
+            },
+            samples["text_question"].questionnaire.title,
+        ),
+    }
+    made = {
+        label: Action.objects.create(
+            organisation=personas.council_a, title=f"Group action {n}", group=group, **fields
+        )
+        for n, (label, (fields, _private)) in enumerate(sources.items())
+    }
+    private = [plan.title, priority.driver.name]
+    # The list, the action's page and the download.
+    listing = _readable(partner_client.get(_url("action_list")))
+    assert group_action.title in listing
+    detail = _readable(partner_client.get(_url("action_detail", group_action.pk)))
+    assert group_action.title in detail
+    export = _readable(partner_client.get(_url("action_export")))
+    assert group_action.title in export
+    for page in (listing, detail, export):
+        for text in private:
+            assert text not in page
+    assert _url("plan_detail", plan.pk) not in detail
+    # Where each one came from: a neutral label, no text, no link.
+    for label, action in made.items():
+        page = _readable(partner_client.get(_url("action_detail", action.pk)))
+        assert label in page
+        assert sources[label][1] not in page
+    # Council A's own staff still see all of it.
+    alice = client_for("alice")
+    assert plan.title in _readable(alice.get(_url("action_detail", group_action.pk)))
+    assert priority.driver.name in _readable(alice.get(_url("action_list")))
+    assert plan.title in _readable(alice.get(_url("action_export")))
+    walkthrough_page = _readable(alice.get(_url("action_detail", made["A walkthrough"].pk)))
+    assert samples["walkthrough"].title in walkthrough_page
+
+
+def test_a_group_s_action_is_offered_no_plan_or_priority(client_for, samples):
+    client = client_for("alice")
+    meeting = samples["meeting"]
+    html = _html(client.get(_new(f"?meeting={meeting.pk}")))
+    assert 'name="plan"' not in html
+    assert 'name="priority"' not in html
+    assert samples["plan"].title not in html
+    both = _new(f"?meeting={meeting.pk}&plan={samples['plan'].pk}")
+    assert client.get(both).status_code == 404

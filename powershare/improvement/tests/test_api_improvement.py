@@ -423,10 +423,34 @@ def test_an_unfinished_action_is_a_matter_arising_at_the_next_meeting(personas, 
     assert [a["id"] for a in _ok(client.get(url))["matters_arising"]] == [
         samples["group_action"].pk
     ]
-    Action.objects.filter(pk=samples["group_action"].pk).update(
-        status=ActionStatus.DONE, closed_on=samples["meeting"].met_on
+    # Done before the next meeting (its history says so): no longer carried to it.
+    services.action_progress_record(
+        actor=personas.alice,
+        action=samples["group_action"],
+        status=ActionStatus.DONE,
+        note="All sent",
+        written_on=samples["meeting"].met_on + datetime.timedelta(days=1),
     )
     assert _ok(client.get(url))["matters_arising"] == []
+
+
+def test_a_meetings_matters_arising_are_the_same_as_on_its_page(client_for, personas, samples):
+    """Progress reported at a meeting keeps the action on that meeting's record, as on the
+    meeting's page and minutes, even once it is done."""
+    next_meeting = samples["next_meeting"]
+    action = samples["group_action"]
+    services.arising_progress_record(
+        actor=personas.alice,
+        meeting=next_meeting,
+        action=action,
+        note="All partners sent theirs",
+        status=ActionStatus.DONE,
+    )
+    client = _client(personas, "alice")
+    url = _url("improvement_meeting_detail", meeting_id=next_meeting.pk)
+    assert [a["id"] for a in _ok(client.get(url))["matters_arising"]] == [action.pk]
+    page = client_for("alice").get(reverse("improvement:meeting_detail", args=[next_meeting.pk]))
+    assert "Reported here: All partners sent theirs" in page.content.decode()
 
 
 def test_a_partner_organisations_staff_read_the_meetings_and_action_log_only(personas, samples):

@@ -338,6 +338,52 @@ def test_agreeing_needs_every_driver_rated_then_locks_the_ratings(client_for, sa
     assert assessment.agreed_at is None
 
 
+def test_an_agreed_assessment_is_locked_until_reopened(client_for, samples, personas):
+    assessment = _start(personas, period="Locked period", days_ago=10)
+    services.participant_add(
+        actor=personas.alice, assessment=assessment, kind="staff", user=personas.bob
+    )
+    participant = assessment.participants.get()
+    _rate(personas, assessment, _all_ratings(assessment))
+    services.assessment_agree(actor=personas.alice, assessment=assessment)
+    # The services refuse, with a reason.
+    with pytest.raises(ValidationError, match="Reopen it"):
+        services.assessment_update(
+            actor=personas.alice,
+            assessment=assessment,
+            period="Changed",
+            assessed_on=timezone.localdate() - datetime.timedelta(days=500),
+        )
+    with pytest.raises(ValidationError, match="Reopen it"):
+        services.participant_add(
+            actor=personas.alice, assessment=assessment, kind="staff", user=personas.alice
+        )
+    with pytest.raises(ValidationError, match="Reopen it"):
+        services.participant_remove(actor=personas.alice, participant=participant)
+    # The pages send people to reopen it, and change nothing when posted to.
+    client = client_for("alice")
+    reopen = _url("assessment_agree", assessment)
+    edit = client.post(
+        _url("assessment_edit", assessment), {"period": "Changed", "assessed_on": "1 May 2020"}
+    )
+    assert edit["Location"] == reopen
+    assert client.get(_url("assessment_participants", assessment))["Location"] == reopen
+    assert client.post(_url("participant_remove", participant))["Location"] == reopen
+    assessment.refresh_from_db()
+    assert assessment.period == "Locked period"
+    assert assessment.participants.filter(pk=participant.pk).exists()
+    # Its page says so and offers no way to change it but reopening.
+    page = _text(client.get(_url("assessment_detail", assessment)))
+    assert "this self-assessment is locked" in page
+    assert _url("assessment_edit", assessment) not in page
+    assert _url("assessment_participants", assessment) not in page
+    assert "Reopen the ratings" in page
+    # Reopened, it changes again.
+    services.assessment_reopen(actor=personas.alice, assessment=assessment)
+    services.participant_remove(actor=personas.alice, participant=participant)
+    assert not assessment.participants.exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Who took part
 
@@ -477,7 +523,6 @@ def test_the_comparison_matches_drivers_by_key_across_versions(samples, personas
         later,
         {"leadership-culture": 2, "staff-wellbeing": 1, "power-sharing": 2, "housing": 0},
     )
-    assert selectors.assessment_previous(user=personas.alice, assessment=later) == earlier
     rows = {
         row.key: row
         for row in selectors.assessment_compare(
@@ -504,6 +549,17 @@ def test_the_comparison_matches_drivers_by_key_across_versions(samples, personas
         previous_ratings=selectors.rating_list(assessment=earlier),
     )
     assert next(r for r in again if r.key == "policies-processes").change == "same"
+
+
+def test_the_previous_assessment_is_the_last_agreed_one_not_a_draft(client_for, samples, personas):
+    agreed = _start(personas, period="Agreed before", days_ago=400)
+    _rate(personas, agreed, _all_ratings(agreed))
+    services.assessment_agree(actor=personas.alice, assessment=agreed)
+    draft = _start(personas, period="Draft between", days_ago=200)
+    later = _start(personas, period="Latest", days_ago=40)
+    assert selectors.assessment_previous(user=personas.alice, assessment=later) == agreed
+    assert selectors.assessment_previous(user=personas.alice, assessment=draft) == agreed
+    assert selectors.assessment_previous(user=personas.alice, assessment=agreed) is None
 
 
 def test_the_first_assessment_has_nothing_to_compare_with(client_for, samples, personas):

@@ -88,6 +88,24 @@ def test_the_export_lists_who_saw_their_name_on_a_walkthrough(
     assert any(walker.reference in view["what"] for view in views)
 
 
+def test_the_export_lists_who_saw_their_name_on_a_self_assessment(
+    personas, samples, walker, client_for
+):
+    assessment = samples["assessment"]
+    client_for("alice").get(reverse("improvement:assessment_detail", args=[assessment.pk]))
+    views = [v for v in person_export_data(walker)["views"] if walker.reference in v["what"]]
+    assert [v["what"] for v in views] == [
+        f"{walker.reference}: named as taking part in self-assessment {assessment.pk}"
+    ]
+    assert views[0]["by"] == str(personas.alice)
+    # The sample person, also named on that page, has an event of their own (not the walker's).
+    sample_person = samples["person"]
+    assert any(
+        sample_person.reference in v["what"] for v in person_export_data(sample_person)["views"]
+    )
+    assert all(sample_person.reference not in v["what"] for v in views)
+
+
 def test_erasure_keeps_the_rows_and_drops_the_person(personas, samples, walker, client_for):
     walkthrough = samples["walkthrough"]
     assessment = samples["assessment"]
@@ -123,3 +141,20 @@ def test_erasure_keeps_the_rows_and_drops_the_person(personas, samples, walker, 
     text = page.content.decode()
     assert NAME not in text
     assert ERASED_PERSON_NAME in text
+
+
+def test_an_erased_participant_keeps_a_label_that_matches_how_they_took_part(personas, samples):
+    person = make_rich_person(personas)
+    rows = {
+        kind: AssessmentParticipant.objects.create(
+            assessment=samples["assessment"], kind=kind, person=person
+        )
+        for kind in (ParticipantKind.STAFF, ParticipantKind.PARTNER)
+    }
+    request = erasure_request_create(actor=personas.alice, person=person, reason="They asked")
+    erasure_request_approve(actor=personas.admin, request=request)
+    for row in rows.values():
+        row.refresh_from_db()
+        assert row.person_id is None
+    assert rows[ParticipantKind.STAFF].name == "A member of staff"
+    assert rows[ParticipantKind.PARTNER].name == "Someone from a partner organisation"

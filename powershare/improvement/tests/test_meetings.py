@@ -145,6 +145,22 @@ def test_progress_recorded_at_a_meeting_closes_a_carried_action_for_later_meetin
     assert action not in selectors.matters_arising(meeting=later)
 
 
+def test_sending_the_progress_form_twice_records_the_progress_once(client_for, samples):
+    """A double click on "Record the progress" (the same form, sent twice) saves one update."""
+    action = samples["group_action"]
+    client = client_for("alice")
+    url = reverse("improvement:arising_update", args=[samples["next_meeting"].pk, action.pk])
+    form = client.get(url).content.decode()
+    assert 'name="form_token"' in form
+    data = {"note": "Two partners sent theirs", "status": "in_progress", "form_token": "twice"}
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first["Location"].endswith("#arising")
+    assert second.redirect_chain[-1][0].endswith("#arising")
+    assert "nothing new was saved" in second.content.decode()
+    assert action.updates.filter(text="Two partners sent theirs").count() == 1
+
+
 def test_only_a_carried_action_can_be_updated_as_a_matter_arising(client_for, samples):
     # At the meeting where it was raised it is not a matter arising.
     url = reverse(

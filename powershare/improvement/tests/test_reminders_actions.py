@@ -127,3 +127,30 @@ def test_feedback_and_actions_share_one_email(personas, samples):
     assert samples["action"].title in text
     digest = ReminderDigest.objects.get(user=personas.alice, sent_on=today)
     assert (digest.responses, digest.others) == (1, {"improvement_actions": 1})
+
+
+def test_from_a_week_before_due_reminds_due_soon_once_then_the_day_after_then_weekly(
+    personas, samples
+):
+    start = timezone.localdate()
+    due_on = start + 7 * DAY
+    action = services.action_create(
+        actor=personas.alice,
+        organisation=personas.council_a,
+        title="Due in exactly a week",
+        source=ActionSource.OTHER,
+        owner=personas.bob,
+        due_on=due_on,
+    )
+    reminded = []
+    for offset in range(23):
+        day = start + offset * DAY
+        accountability_services.reminders_send(today=day)
+        # Never twice in a day: a second run the same day adds nothing.
+        accountability_services.reminders_send(today=day)
+        count = sum(action.title in _all_text(m) for m in _to(personas.bob))
+        if count > len(reminded):
+            assert count == len(reminded) + 1
+            reminded.append((day - due_on).days)
+    # Due soon once (7 days before), overdue on the first overdue day, then weekly.
+    assert reminded == [-7, 1, 8, 15]
