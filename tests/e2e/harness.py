@@ -33,8 +33,17 @@ PERSONA_NAMES = [None, "alice", "bob", "charlie", "nina", "admin", "dora", "erin
 SKIPPED_PREFIXES = ("/static/",)
 SKIPPED_PATHS = {"/api/openapi.json"}
 # Downloads (a browser would save them, not show them): exports, files, CSV templates, PDFs,
-# and answer links' QR codes (images for slides and handouts).
-SKIPPED_SUFFIXES = (".csv", ".pdf", "/download/", "/export/", "/file/", ".png", ".svg")
+# Word minutes, answer links' QR codes and charts (images for slides and handouts).
+SKIPPED_SUFFIXES = (
+    ".csv",
+    ".pdf",
+    ".docx",
+    "/download/",
+    "/export/",
+    "/file/",
+    ".png",
+    ".svg",
+)
 
 _AXE_RUN = """async (tags) => {
   const results = await axe.run(document, {runOnly: {type: "tag", values: tags}});

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tests.e2e.harness import SKIPPED_SUFFIXES
 from tests.isolation import REGISTRY, has_parameters, named_urls
+from tests.test_isolation import ERIN_OWN_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,16 @@ def test_no_page_scrolls_sideways_at_320_pixels(open_tab, personas, name):
     for url_name, route in named_urls().items():
         if url_name.startswith("api-1.0:") or url_name in {"healthz", "favicon"}:
             continue
-        kwargs = REGISTRY[url_name].kwargs(personas.samples) if has_parameters(route) else {}
+        entry = REGISTRY[url_name]
+        if (
+            name == "erin"
+            and has_parameters(route)
+            and url_name not in ERIN_OWN_PAGES
+            and not (entry.public or entry.own_organisation)
+        ):
+            # Staff records: erin meets the same "not found" page at each (test_isolation.py).
+            continue
+        kwargs = entry.kwargs(personas.samples) if has_parameters(route) else {}
         url = reverse(url_name, kwargs=kwargs)
         if url.endswith(SKIPPED_SUFFIXES):
             continue  # downloads, not pages
