@@ -140,7 +140,9 @@ def test_the_interactive_api_docs_pass_axe_while_in_use(open_tab):
         ".opblock-summary-control", "els => { els.forEach((e) => e.click()); return els.length; }"
     )
     expect(page.locator(".opblock.is-open")).to_have_count(count)
-    page.get_by_role("button", name="Try it out").first.click()
+    # A hundred operations take a while to render on a busy machine: give the first one's
+    # "Try it out" button time to appear.
+    page.get_by_role("button", name="Try it out").first.click(timeout=120_000)
     page.get_by_role("button", name="Execute").first.click()
     page.locator(".live-responses-table").first.wait_for()
     violations = tab.axe_check()
