@@ -207,7 +207,7 @@ def assessment_create(request):
         user=user, capability=Capability.MANAGE_IMPROVEMENT
     ).order_by("name")
     add_organisation_choice(form, organisations, label="Which organisation is it for?")
-    roadmap = Framework.objects.filter(key="roadmap").first()
+    roadmap = selectors.roadmap()
     current = (
         selectors.version_current(framework=roadmap, organisation_id=manage_ids[0])
         if roadmap
@@ -323,9 +323,7 @@ def heatmap_svg(request):
     organisation_id = _number(request.GET.get("organisation")) or own_ids[0]
     framework_id = _number(request.GET.get("framework"))
     framework = (
-        Framework.objects.filter(pk=framework_id).first()
-        if framework_id
-        else Framework.objects.filter(key="roadmap").first()
+        Framework.objects.filter(pk=framework_id).first() if framework_id else selectors.roadmap()
     )
     if framework is None:
         raise Http404("No such page")

@@ -7,6 +7,7 @@ from .actions import action_is_overdue, matters_arising, overdue, with_urgency  
 from .assessments import *  # noqa: E402, F403
 from .frameworks import (  # noqa: F401
     frameworks_for,
+    roadmap,
     version_current,
     version_with_content,
     versions_for,

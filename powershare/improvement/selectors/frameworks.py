@@ -5,6 +5,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from ..models import Driver, Framework, FrameworkVersion, Stage
 
 
+def roadmap() -> Framework | None:
+    """The Roadmap PowerShare ships (None only before its migration has run)."""
+    from ..default_frameworks import ROADMAP_KEY
+
+    return Framework.objects.filter(key=ROADMAP_KEY).first()
+
+
 def version_current(
     *, framework: Framework, organisation_id: int | None
 ) -> FrameworkVersion | None:

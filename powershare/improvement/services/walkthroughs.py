@@ -22,7 +22,6 @@ from django.db import transaction
 from powershare.accounts.models import Membership, Organisation, User
 
 from ..models import (
-    Framework,
     Observation,
     ObservationKind,
     Principle,
@@ -47,7 +46,6 @@ __all__ = [
     "walkthrough_update",
 ]
 
-ROADMAP_KEY = "roadmap"
 WALKTHROUGH_FIELDS = ("title", "service", "walked_on", "purpose", "summary", "activity")
 
 
@@ -96,9 +94,9 @@ def walkthrough_create(
 ) -> Walkthrough:
     """A new walkthrough, planned or done, using the organisation's current Roadmap version."""
     check_manages(actor, organisation.pk)
-    from ..selectors.frameworks import version_current
+    from ..selectors.frameworks import roadmap, version_current
 
-    framework = Framework.objects.filter(key=ROADMAP_KEY).first()
+    framework = roadmap()
     version = (
         version_current(framework=framework, organisation_id=organisation.pk)
         if framework is not None
