@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "powershare.learning",
     "powershare.evaluation",
     "powershare.improvement",
+    "powershare.national",
     "powershare.portal",
     "powershare.audit",
     "powershare.api",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("learning/evaluation/", include("powershare.evaluation.urls")),
     path("learning/", include("powershare.learning.urls")),
     path("improvement/", include("powershare.improvement.urls")),
+    path("national/", include("powershare.national.urls")),
     path("answer/", include("powershare.evaluation.public_urls")),
     path("privacy/", include("powershare.privacy.urls")),
     path("my/", include("powershare.portal.urls")),

@@ -6,6 +6,7 @@
 * nina    – national coordinator (aggregates only)
 * admin   – administrator, council A (two-factor sign-in required)
 * dora    – administrator, council B (another organisation's administrator: still sees nothing)
+* rhona   – council A's survey respondent: drafts and sends council A's national survey return
 * erin    – an expert by experience on council A's register, with her own portal login and no
             staff role: she sees her own record and nothing else
 
@@ -49,6 +50,7 @@ class Personas:
     dora: User
     erin: User
     erin_person: "Person"
+    rhona: User
     samples: dict = field(default_factory=dict)
 
     def by_name(self, name: str) -> User | None:
@@ -156,6 +158,7 @@ def make_personas() -> Personas:
         admin=admin,
         admin_device=device,
         dora=dora,
+        rhona=_user("rhona@a.example", "Rhona Reid", council_a, Role.SURVEY_RESPONDENT),
     )
 
 
@@ -198,7 +201,9 @@ def make_council_a_samples(personas: Personas) -> dict:
     improvement_samples = _council_a_improvement_samples(
         personas, people_samples, engagement_samples, accountability_samples, evaluation_samples
     )
+    national_samples = _national_samples(personas)
     parts = [
+        national_samples,
         people_samples,
         engagement_samples,
         accountability_samples,
@@ -220,6 +225,7 @@ def make_council_a_samples(personas: Personas) -> dict:
         **learning_samples,
         **evaluation_samples,
         **improvement_samples,
+        **national_samples,
         "organisation": a,
         "membership": bob_membership,
         "support_service": service,
@@ -1241,4 +1247,50 @@ def _council_a_improvement_samples(
         "partner_update": partner_update,
         "decision": decision,
         "group_action": group_action,
+    }
+
+
+def _national_samples(personas: Personas) -> dict:
+    """The national body's survey round 2025 (council A and council B invited, the standard
+    questions) with council A's return sent by rhona (answers, a shareable example), and a
+    question of the round. The national coordinator (nina) may open all of these; council B
+    (charlie) none; council A's staff other than rhona none of the return pages. The return
+    holds no MARKER: it is meant for the national team."""
+    import datetime
+
+    from django.utils import timezone
+
+    from powershare.evaluation.models import Question
+    from powershare.national import services as national_services
+    from powershare.national.models import SurveyRound
+
+    survey_round = SurveyRound.objects.filter(year=2025).first()
+    if survey_round is None:
+        today = timezone.localdate()
+        survey_round = national_services.round_create(
+            actor=personas.nina,
+            year=2025,
+            opens_on=today - datetime.timedelta(days=10),
+            closes_on=today + datetime.timedelta(days=20),
+            council_ids=[personas.council_a.pk, personas.council_b.pk],
+        )
+    council_return = survey_round.returns.get(council=personas.council_a)
+    questions = {
+        q.code: q for q in Question.objects.filter(questionnaire=survey_round.questionnaire)
+    }
+    if council_return.status != "submitted":
+        national_services.return_save(
+            actor=personas.rhona,
+            council_return=council_return,
+            answers={q.pk: 1 for code, q in questions.items() if q.type == "yes_no"}
+            | {questions["driver-activity"].pk: [1, 2]},
+            texts={questions["driver-activity-examples"].pk: "Our panel rewrote the letters."},
+            shareable={questions["driver-activity-examples"].pk},
+            submit=True,
+        )
+        council_return.refresh_from_db()
+    return {
+        "survey_round": survey_round,
+        "council_return": council_return,
+        "survey_question": questions["steering-group"],
     }

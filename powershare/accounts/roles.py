@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     FACILITATOR = "facilitator", "Facilitator"
     NATIONAL_COORDINATOR = "national_coordinator", "National coordinator"
     ADMINISTRATOR = "administrator", "Administrator"
+    #: A council's nominated member of staff for the annual national survey.
+    SURVEY_RESPONDENT = "survey_respondent", "Survey respondent"
 
 
 class Capability(StrEnum):
@@ -60,6 +62,10 @@ class Capability(StrEnum):
         "run self-assessments and walkthroughs, keep action plans and partnership meetings"
     )
     MANAGE_FRAMEWORKS = "publish new versions of improvement frameworks like the Roadmap"
+    RUN_NATIONAL_SURVEY = (
+        "run the annual survey of councils: rounds, questions, reminders and the national report"
+    )
+    RESPOND_TO_NATIONAL_SURVEY = "draft, save and send your council's national survey return"
 
 
 _EVERY_STAFF_ROLE = {
@@ -145,7 +151,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     # National coordinators see a council's plans only when the council shares them.
     Role.NATIONAL_COORDINATOR: frozenset(
-        _EVERY_STAFF_ROLE | {Capability.VIEW_NATIONAL_AGGREGATES, Capability.VIEW_IMPROVEMENT}
+        _EVERY_STAFF_ROLE
+        | {
+            Capability.VIEW_NATIONAL_AGGREGATES,
+            Capability.VIEW_IMPROVEMENT,
+            Capability.RUN_NATIONAL_SURVEY,
+        }
+    ),
+    # A council's nominated member of staff answers the national survey for the council (the
+    # council is the respondent, not the person). They may link the council's self-assessment.
+    Role.SURVEY_RESPONDENT: frozenset(
+        _EVERY_STAFF_ROLE
+        | {Capability.RESPOND_TO_NATIONAL_SURVEY, Capability.VIEW_IMPROVEMENT}
     ),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE
@@ -181,7 +198,14 @@ def capabilities_for(role: str) -> list[Capability]:
 
 def roles_for_organisation(organisation) -> list[str]:
     """The roles a member of this organisation can hold. National coordinators see figures
-    across every organisation, so only national bodies can have them."""
+    across every organisation, so only national bodies can have them; only councils answer
+    the national survey, so only they have survey respondents."""
     if organisation.kind == "national_body":
-        return list(Role.values)
-    return [role for role in Role.values if role != Role.NATIONAL_COORDINATOR]
+        return [role for role in Role.values if role != Role.SURVEY_RESPONDENT]
+    if organisation.kind == "local_authority":
+        return [role for role in Role.values if role != Role.NATIONAL_COORDINATOR]
+    return [
+        role
+        for role in Role.values
+        if role not in (Role.NATIONAL_COORDINATOR, Role.SURVEY_RESPONDENT)
+    ]

@@ -48,6 +48,9 @@ class QuestionnaireKind(models.TextChoices):
     POST = "post", "After the learning (post)"
     REACTION = "reaction", "Reaction to a session"
     CUSTOM = "custom", "Other"
+    #: The annual survey of councils (powershare.national): one named return per council,
+    #: never anonymous, never opened by an answer link.
+    NATIONAL = "national", "National survey of councils"
 
 
 class Questionnaire(OrganisationOwnedModel):
@@ -439,6 +442,10 @@ class TextAnswer(models.Model):
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="text_answers")
     text = models.TextField()
+    #: National survey returns only (a council's named return): the council agrees these
+    #: words may be quoted, without its name, in the national report. Anonymous answers use
+    #: their question's `quotable` instead.
+    shareable = models.BooleanField(default=False)
 
     def __str__(self):
         return f"Text answer to {self.question_id}"

@@ -71,6 +71,20 @@ def _check(actor: User, organisation_id: int) -> None:
         raise PermissionDenied("You can't change questionnaires in this organisation.")
 
 
+def _check_questions(actor: User, questionnaire: Questionnaire) -> None:
+    """Who may change a questionnaire's sections and questions: the national survey's are the
+    national coordinator's (powershare.national), every other one the learning team's."""
+    if questionnaire.kind == QuestionnaireKind.NATIONAL:
+        if not user_can(
+            user=actor,
+            capability=Capability.RUN_NATIONAL_SURVEY,
+            organisation_id=questionnaire.organisation_id,
+        ):
+            raise PermissionDenied("You can't change the national survey's questions.")
+        return
+    _check(actor, questionnaire.organisation_id)
+
+
 def _text(value, limit: int) -> str:
     return (value or "").strip()[:limit]
 
@@ -246,7 +260,7 @@ def section_add(
     *, actor: User | None, questionnaire: Questionnaire, title: str, intro: str = ""
 ) -> Section:
     if actor is not None:
-        _check(actor, questionnaire.organisation_id)
+        _check_questions(actor, questionnaire)
     title = _text(title, 200)
     if not title:
         raise ValidationError({"title": "Give the section a title."})
@@ -258,7 +272,7 @@ def section_add(
 
 @transaction.atomic
 def section_update(*, actor: User, section: Section, title: str, intro: str = "") -> Section:
-    _check(actor, section.questionnaire.organisation_id)
+    _check_questions(actor, section.questionnaire)
     title = _text(title, 200)
     if not title:
         raise ValidationError({"title": "Give the section a title."})
@@ -341,7 +355,7 @@ def question_add(
     choices: Iterable[str] | None = None,
 ) -> Question:
     if actor is not None:
-        _check(actor, questionnaire.organisation_id)
+        _check_questions(actor, questionnaire)
     code, text = _text(code, 60).lower(), _text(text, 500)
     labels = _clean_choices(choices) if type in CHOICE_TYPES else None
     _check_question(
@@ -387,7 +401,7 @@ def question_update(
     """Change a question. Once it has answers only CHANGEABLE_WHEN_ANSWERED may change, and
     options may only be added at the end (the ones there keep their wording)."""
     questionnaire = question.questionnaire
-    _check(actor, questionnaire.organisation_id)
+    _check_questions(actor, questionnaire)
     unknown = set(changes) - QUESTION_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
@@ -464,7 +478,7 @@ def question_update(
 
 @transaction.atomic
 def question_close(*, actor: User, question: Question, closed: bool = True) -> Question:
-    _check(actor, question.questionnaire.organisation_id)
+    _check_questions(actor, question.questionnaire)
     question.closed_at = timezone.now() if closed else None
     question.save(update_fields=["closed_at"])
     return question
@@ -473,7 +487,7 @@ def question_close(*, actor: User, question: Question, closed: bool = True) -> Q
 @transaction.atomic
 def question_remove(*, actor: User, question: Question) -> None:
     """Take out a question nobody has answered (one with answers can only be closed)."""
-    _check(actor, question.questionnaire.organisation_id)
+    _check_questions(actor, question.questionnaire)
     if question_has_answers(question):
         raise ValidationError(
             "People have answered this question, so it can't be taken out: close it instead."
@@ -487,7 +501,7 @@ def question_remove(*, actor: User, question: Question) -> None:
 def question_move(*, actor: User, question: Question, up: bool) -> None:
     """Swap a question with the one before (or after) it in its own section (pages show the
     questions section by section)."""
-    _check(actor, question.questionnaire.organisation_id)
+    _check_questions(actor, question.questionnaire)
     siblings = list(question.questionnaire.questions.order_by("position", "pk"))
     index = siblings.index(question)
     step = -1 if up else 1

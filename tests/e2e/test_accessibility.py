@@ -15,7 +15,7 @@ from tests.e2e.harness import (
 )
 from tests.isolation import REGISTRY, has_parameters, named_urls
 from tests.personas import PASSWORD
-from tests.test_isolation import ERIN_OWN_PAGES, OUTSIDERS
+from tests.test_isolation import ERIN_OWN_PAGES, NINA_NATIONAL_PAGES, OUTSIDERS
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +40,7 @@ def _named_urls_filled(samples, persona: str | None = None) -> list[str]:
             or REGISTRY[name].public
             or REGISTRY[name].own_organisation
             or (persona == "erin" and name in ERIN_OWN_PAGES)
+            or (persona == "nina" and name in NINA_NATIONAL_PAGES)
         ]
         kept.append("people:detail")  # one of council A's records: a 404 (or sign-in) page
         names = list(dict.fromkeys(kept))

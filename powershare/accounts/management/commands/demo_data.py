@@ -182,6 +182,7 @@ DEMO_MODULES: list[str] = [
     "powershare.learning.demo",
     "powershare.evaluation.demo",
     "powershare.improvement.demo",
+    "powershare.national.demo",
 ]
 
 
