@@ -519,6 +519,10 @@ REGISTRY: dict[str, Entry] = {
     "api-1.0:improvement_meeting_detail": Entry(
         kwargs=lambda samples: {"meeting_id": samples["meeting"].pk}
     ),
+    "api-1.0:national_round_list": Entry(),
+    "api-1.0:national_round_results": Entry(
+        kwargs=lambda samples: {"year": samples["survey_round"].year}
+    ),
     "audit:change_log": Entry(),
     "audit:access_log": Entry(),
     "api-1.0:api-root": Entry(public="the API's root; answers 404 in the API's error shape"),

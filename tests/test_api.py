@@ -139,7 +139,7 @@ def test_your_own_organisation_in_detail(client, personas):
         "name": a.name,
         "kind": "local_authority",
         "kind_label": "Local authority",
-        "member_count": 3,  # alice, bob and admin
+        "member_count": 4,  # alice, bob, admin and rhona (survey respondent)
     }
 
 

@@ -120,7 +120,7 @@ ERIN_OWN_PAGES = {
 #: with council A's survey respondent: nina gets 404 there.
 NINA_NATIONAL_PAGES = {
     name for name in REGISTRY if name.startswith("national:") and name != "national:return_edit"
-}
+} | {"api-1.0:national_round_results"}
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)

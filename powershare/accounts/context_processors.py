@@ -20,6 +20,13 @@ NAVIGATION = [
     ("Feedback", "accountability:dashboard", Capability.VIEW_ENGAGEMENT, "/feedback/"),
     ("Learning", "learning:home", Capability.VIEW_LEARNING, "/learning/"),
     ("Improvement", "improvement:home", Capability.VIEW_IMPROVEMENT, "/improvement/"),
+    # The coordinator's rounds, or a council's survey respondent's returns: one entry either way.
+    (
+        "National survey",
+        "national:home",
+        (Capability.RUN_NATIONAL_SURVEY, Capability.RESPOND_TO_NATIONAL_SURVEY),
+        "/national/",
+    ),
     (
         "Payments",
         "payments:home",

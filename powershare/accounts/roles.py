@@ -161,8 +161,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # A council's nominated member of staff answers the national survey for the council (the
     # council is the respondent, not the person). They may link the council's self-assessment.
     Role.SURVEY_RESPONDENT: frozenset(
-        _EVERY_STAFF_ROLE
-        | {Capability.RESPOND_TO_NATIONAL_SURVEY, Capability.VIEW_IMPROVEMENT}
+        _EVERY_STAFF_ROLE | {Capability.RESPOND_TO_NATIONAL_SURVEY, Capability.VIEW_IMPROVEMENT}
     ),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE

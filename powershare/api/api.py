@@ -102,6 +102,7 @@ from powershare.engagement.api import router as engagement_router  # noqa: E402
 from powershare.evaluation.api import router as evaluation_router  # noqa: E402
 from powershare.improvement.api import router as improvement_router  # noqa: E402
 from powershare.learning.api import router as learning_router  # noqa: E402
+from powershare.national.api import router as national_router  # noqa: E402
 from powershare.payments.api import router as payments_router  # noqa: E402
 from powershare.people.api import router as people_router  # noqa: E402
 
@@ -113,3 +114,4 @@ api.add_router("/", payments_router)
 api.add_router("/", learning_router)
 api.add_router("/", evaluation_router)
 api.add_router("/", improvement_router)
+api.add_router("/", national_router)

@@ -103,7 +103,8 @@ class QuestionnaireForm(Form):
     title = _line("Title", missing="Give the questionnaire a title")
     kind = forms.ChoiceField(
         label="What is it for?",
-        choices=QuestionnaireKind.choices,
+        # A national survey questionnaire is made with its round (powershare.national).
+        choices=[c for c in QuestionnaireKind.choices if c[0] != QuestionnaireKind.NATIONAL],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what the questionnaire is for"},
     )

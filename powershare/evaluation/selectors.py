@@ -61,6 +61,13 @@ def _ids(user: User, capability: Capability) -> list[int]:
     return organisation_ids_where(user=user, capability=capability)
 
 
+def _kinds_for(may: Capability, prefix: str = "") -> Q:
+    """National survey questionnaires are named council returns (powershare.national), reached
+    only with RUN_NATIONAL_SURVEY; the learning team's pages never show them."""
+    national = Q(**{prefix + "kind": QuestionnaireKind.NATIONAL})
+    return national if may == Capability.RUN_NATIONAL_SURVEY else ~national
+
+
 # ---------------------------------------------------------------------------------------------
 # Questionnaires
 
@@ -69,7 +76,8 @@ def questionnaire_list_for(
     *, user: User, product: LearningProduct | None = None, search: str = ""
 ) -> QuerySet[Questionnaire]:
     questionnaires = Questionnaire.objects.filter(
-        organisation_id__in=_ids(user, Capability.VIEW_LEARNING)
+        _kinds_for(Capability.VIEW_LEARNING),
+        organisation_id__in=_ids(user, Capability.VIEW_LEARNING),
     )
     if product is not None:
         questionnaires = questionnaires.filter(product=product)
@@ -108,7 +116,7 @@ def questionnaire_get_for(
     lookup = {"pk": pk} if code is None else {"code": code}
     try:
         return Questionnaire.objects.select_related("product", "organisation", "paired_with").get(
-            organisation_id__in=_ids(user, may), **lookup
+            _kinds_for(may), organisation_id__in=_ids(user, may), **lookup
         )
     except (Questionnaire.DoesNotExist, ValueError, TypeError):
         raise Http404("No such questionnaire") from None
@@ -126,7 +134,9 @@ def question_list(*, questionnaire: Questionnaire) -> QuerySet[Question]:
 def question_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Question:
     try:
         return Question.objects.select_related("questionnaire", "section", "outcome").get(
-            pk=pk, questionnaire__organisation_id__in=_ids(user, may)
+            _kinds_for(may, "questionnaire__"),
+            pk=pk,
+            questionnaire__organisation_id__in=_ids(user, may),
         )
     except (Question.DoesNotExist, ValueError, TypeError):
         raise Http404("No such question") from None
@@ -135,7 +145,9 @@ def question_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEAR
 def section_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Section:
     try:
         return Section.objects.select_related("questionnaire").get(
-            pk=pk, questionnaire__organisation_id__in=_ids(user, may)
+            _kinds_for(may, "questionnaire__"),
+            pk=pk,
+            questionnaire__organisation_id__in=_ids(user, may),
         )
     except (Section.DoesNotExist, ValueError, TypeError):
         raise Http404("No such section") from None
@@ -143,7 +155,10 @@ def section_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARN
 
 def questionnaire_product_choices(*, user: User) -> list[tuple[int, str]]:
     """(id, title) of the products that have questionnaires the user may see (a filter)."""
-    visible = Questionnaire.objects.filter(organisation_id__in=_ids(user, Capability.VIEW_LEARNING))
+    visible = Questionnaire.objects.filter(
+        _kinds_for(Capability.VIEW_LEARNING),
+        organisation_id__in=_ids(user, Capability.VIEW_LEARNING),
+    )
     return list(
         LearningProduct.objects.filter(pk__in=visible.values("product_id"))
         .order_by("title", "pk")
@@ -162,6 +177,7 @@ def pairing_choices(*, organisation_ids: list[int], exclude_pk=None) -> QuerySet
     """Questionnaires another one may be paired with (its organisation's own)."""
     return (
         Questionnaire.objects.filter(organisation_id__in=organisation_ids)
+        .exclude(kind=QuestionnaireKind.NATIONAL)
         .exclude(pk=exclude_pk)
         .order_by("title", "pk")
     )

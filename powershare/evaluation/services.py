@@ -89,6 +89,18 @@ def _text(value, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
+def _refuse_national_kind(kind: str) -> None:
+    """The learning team's pages never make a national survey questionnaire: those are made
+    with their round (powershare.national), answered by named council returns, not anonymously."""
+    if kind == QuestionnaireKind.NATIONAL:
+        raise ValidationError(
+            {
+                "kind": "National survey questionnaires are made with a survey round, in the "
+                "national survey pages: choose what else this questionnaire is for."
+            }
+        )
+
+
 def questionnaire_has_answers(questionnaire: Questionnaire) -> bool:
     return questionnaire.responses.exists()
 
@@ -171,6 +183,7 @@ def questionnaire_create(
     """Create a questionnaire. `actor` None only for the command line (an administrator)."""
     if actor is not None:
         _check(actor, organisation_id)
+        _refuse_national_kind(kind)
     code = _text(code, 60).lower()
     _check_questionnaire(
         organisation_id=organisation_id,
@@ -207,6 +220,12 @@ def questionnaire_update(*, actor: User, questionnaire: Questionnaire, **changes
     if unknown:
         raise TypeError(f"Unknown fields: {sorted(unknown)}")
     kind = changes.get("kind", questionnaire.kind)
+    if QuestionnaireKind.NATIONAL in (kind, questionnaire.kind):
+        if questionnaire.kind == QuestionnaireKind.NATIONAL:
+            raise ValidationError(
+                "This is a national survey questionnaire: change it in the national survey pages."
+            )
+        _refuse_national_kind(kind)
     if kind != questionnaire.kind and questionnaire_has_answers(questionnaire):
         raise ValidationError(
             {"kind": "People have answered already, so the kind of questionnaire stays as it is."}
@@ -719,6 +738,13 @@ def link_create(
     needs_code: bool = False,
 ) -> AnswerLink:
     _check(actor, questionnaire.organisation_id)
+    if questionnaire.kind == QuestionnaireKind.NATIONAL:
+        # A council's return is named and filled in by its survey respondent, never opened by
+        # an anonymous answer link or QR code.
+        raise ValidationError(
+            "The national survey is answered by each council's survey respondent in "
+            "PowerShare, so it has no answer links or QR codes."
+        )
     _check_link_dates(opens_on, closes_on)
     if session is not None:
         delivery = session.delivery

@@ -131,7 +131,7 @@ def questionnaire_list(request, **kwargs):
     _require(user)
     search = search_term(request)
     kind = request.GET.get("kind", "")
-    if kind not in QuestionnaireKind.values:
+    if kind not in QuestionnaireKind.values or kind == QuestionnaireKind.NATIONAL:
         kind = ""
     products = selectors.questionnaire_product_choices(user=user)
     chosen = request.GET.get("product", "")
@@ -163,7 +163,8 @@ def questionnaire_list(request, **kwargs):
             "page_obj": page,
             "search": search,
             "kind": kind,
-            "kinds": QuestionnaireKind.choices,
+            # The national survey's questionnaires live on the national pages, never here.
+            "kinds": [c for c in QuestionnaireKind.choices if c[0] != QuestionnaireKind.NATIONAL],
             "products": products,
             "product_id": product_id,
             "filtered": bool(search or kind or product_id),

@@ -9,7 +9,9 @@ class NationalConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, reminders
 
         for model in (models.SurveyRound, models.CouncilReturn):
             auditlog.register(model)
+        # Survey respondents hear of returns due soon in the daily reminder digest.
+        reminders.register()

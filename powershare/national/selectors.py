@@ -335,3 +335,130 @@ def shareable_examples(*, survey_round: SurveyRound) -> list[tuple[str, str, lis
     for question_id, section, question, words in rows:
         grouped.setdefault(question_id, (section or "", question, []))[2].append(words)
     return list(grouped.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# The coordinator's pages: questions, chasing and reminders
+
+
+def question_get_for(*, user: User, pk: int) -> Question:
+    """A question of a round the user runs (anything else is a 404)."""
+    question = (
+        Question.objects.filter(
+            pk=pk, questionnaire__survey_round__organisation_id__in=_running(user)
+        )
+        .select_related("questionnaire", "questionnaire__survey_round", "section")
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def councils_with_respondents(*, council_ids) -> dict[int, int]:
+    """How many current survey respondents each of these councils has (one query); a council
+    with none is missing from the answer. Counts only: never who they are."""
+    from powershare.accounts.models import Membership
+    from powershare.accounts.roles import Role
+
+    return dict(
+        Membership.objects.current()
+        .filter(
+            organisation_id__in=list(council_ids),
+            role=Role.SURVEY_RESPONDENT,
+            user__is_active=True,
+        )
+        .values_list("organisation_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def reminder_targets(*, survey_round: SurveyRound) -> list[tuple[CouncilReturn, list[User]]]:
+    """Each invited council that has not sent its return, with its current survey respondents
+    (an empty list when it has none), councils by name. Two queries."""
+    from powershare.accounts.models import Membership
+    from powershare.accounts.roles import Role
+
+    returns = list(
+        survey_round.returns.exclude(status=ReturnStatus.SUBMITTED)
+        .select_related("council")
+        .order_by("council__name")
+    )
+    people: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.current()
+        .filter(
+            organisation_id__in=[r.council_id for r in returns],
+            role=Role.SURVEY_RESPONDENT,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__email")
+    ):
+        people.setdefault(membership.organisation_id, []).append(membership.user)
+    return [(r, people.get(r.council_id, [])) for r in returns]
+
+
+#: The daily digest reminds a respondent of a return due within this many days…
+DUE_SOON_DAYS = 7
+#: …and of an overdue one for this many days after it was due (then the coordinator chases).
+OVERDUE_DAYS = 28
+
+
+def respondent_reminders_due(*, today) -> dict[int, list[CouncilReturn]]:
+    """For the daily digest: {user_id: [unsent returns of their council due within 7 days or
+    overdue (for up to 4 weeks)]}, overdue first, in rounds that have opened. Two queries."""
+    import datetime
+
+    from powershare.accounts.models import Membership
+    from powershare.accounts.roles import Role
+
+    returns = list(
+        CouncilReturn.objects.exclude(status=ReturnStatus.SUBMITTED)
+        .filter(
+            round__opens_on__lte=today,
+            round__closes_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            round__closes_on__gte=today - datetime.timedelta(days=OVERDUE_DAYS),
+        )
+        .select_related("round", "council")
+        .order_by("round__closes_on", "council__name")
+    )
+    if not returns:
+        return {}
+    by_council: dict[int, list[CouncilReturn]] = {}
+    for council_return in returns:
+        by_council.setdefault(council_return.council_id, []).append(council_return)
+    due: dict[int, list[CouncilReturn]] = {}
+    for user_id, council_id in (
+        Membership.objects.current()
+        .filter(
+            organisation_id__in=list(by_council),
+            role=Role.SURVEY_RESPONDENT,
+            user__is_active=True,
+        )
+        .values_list("user_id", "organisation_id")
+    ):
+        due.setdefault(user_id, []).extend(by_council[council_id])
+    return due
+
+
+def national_body_for_import(*, default_name: str) -> "Organisation | None":  # noqa: F821
+    """The body that runs a round `national_import --create` makes: the first national body
+    (by name) with a current national coordinator, else the one called `default_name`."""
+    from powershare.accounts.models import Membership, Organisation, OrganisationKind
+    from powershare.accounts.roles import Role
+
+    coordinated = (
+        Membership.objects.filter(
+            role=Role.NATIONAL_COORDINATOR,
+            ended_at__isnull=True,
+            organisation__kind=OrganisationKind.NATIONAL_BODY,
+        )
+        .order_by("organisation__name")
+        .select_related("organisation")
+        .first()
+    )
+    if coordinated is not None:
+        return coordinated.organisation
+    return Organisation.objects.filter(name=default_name).first()

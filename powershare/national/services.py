@@ -522,7 +522,6 @@ def _check_can_change(council_return: CouncilReturn) -> None:
         )
 
 
-@transaction.atomic
 def return_save(
     *,
     actor: User,
@@ -535,7 +534,29 @@ def return_save(
 ) -> CouncilReturn:
     """Save the council's answers as a draft, or save and send them (`submit`). `answers` maps
     question ids to a stored value (a list for choose-any), `texts` question ids to words,
-    `shareable` the ids of text questions whose words may be quoted."""
+    `shareable` the ids of text questions whose words may be quoted. Sending with required
+    questions unanswered keeps the draft (saved in its own transaction, so the refusal does
+    not undo it) and raises a ValidationError naming each question by code."""
+    council_return, missing = _return_save(
+        actor=actor,
+        council_return=council_return,
+        answers=answers,
+        texts=texts,
+        shareable=shareable,
+        self_assessment=self_assessment,
+        submit=submit,
+    )
+    if missing:
+        raise ValidationError(
+            {q.code: "Answer this question before you send the return." for q in missing}
+        )
+    return council_return
+
+
+@transaction.atomic
+def _return_save(
+    *, actor, council_return, answers, texts, shareable, self_assessment, submit
+) -> tuple[CouncilReturn, list[Question]]:
     check_responds(actor, council_return)
     council_return = (
         CouncilReturn.objects.select_for_update().select_related("round").get(pk=council_return.pk)
@@ -564,9 +585,7 @@ def return_save(
             council_return.saved_at = now
             council_return.self_assessment = self_assessment
             council_return.save()
-            raise ValidationError(
-                {q.code: "Answer this question before you send the return." for q in missing}
-            )
+            return council_return, missing
         council_return.status = ReturnStatus.SUBMITTED
         council_return.submitted_at = now
         council_return.submitted_by = actor
@@ -577,7 +596,7 @@ def return_save(
     council_return.saved_at = now
     council_return.self_assessment = self_assessment
     council_return.save()
-    return council_return
+    return council_return, []
 
 
 @transaction.atomic
@@ -658,3 +677,69 @@ def returns_import(
         )
         _record(council_return=council_return, row=row, codes=codes, status=status, source=source)
     return len(plan.rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminders
+
+
+@dataclass
+class RemindersSent:
+    #: Councils reminded (those with at least one survey respondent emailed).
+    councils: int = 0
+    #: Emails sent (one per survey respondent).
+    emails: int = 0
+    #: Names of councils that have not sent and have no survey respondent to email.
+    without_respondent: list[str] = field(default_factory=list)
+    #: Councils whose emails could not be sent (the email service failed part way).
+    failed: int = 0
+
+
+@transaction.atomic
+def reminders_send(
+    *, actor: User, survey_round: SurveyRound, now: datetime.datetime | None = None
+) -> RemindersSent:
+    """Email every current survey respondent of each invited council whose return is not sent
+    (one email each), and count a reminder against each council reached."""
+    from django.db.models import F
+
+    from . import reminders, selectors
+
+    check_runs(actor, survey_round.organisation_id)
+    now = now or timezone.now()
+    targets = selectors.reminder_targets(survey_round=survey_round)
+    if not targets:
+        raise ValidationError("Every council has sent its return: there is nobody to remind.")
+    result = RemindersSent(
+        without_respondent=[r.council.name for r, people in targets if not people]
+    )
+    if len(result.without_respondent) == len(targets):
+        raise ValidationError(
+            "None of the councils still to send a return has a survey respondent, so there is "
+            "nobody to email. Ask each council to nominate one."
+        )
+    link, today = reminders.returns_link(), timezone.localdate(now)
+    reached = []
+    for council_return, people in targets:
+        if not people:
+            continue
+        emails = [
+            reminders.reminder_email(
+                council_return=council_return, to=person.email, today=today, link=link
+            )
+            for person in people
+            if person.email
+        ]
+        try:
+            sent = sum(email.send() for email in emails)
+        except OSError:  # the email service is down (smtplib's errors are OSErrors)
+            result.failed += 1
+            continue
+        if sent:
+            reached.append(council_return.pk)
+            result.emails += sent
+    CouncilReturn.objects.filter(pk__in=reached).update(
+        reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+    )
+    result.councils = len(reached)
+    return result

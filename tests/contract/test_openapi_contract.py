@@ -101,6 +101,7 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "assessments": {"values": [samples["assessment"].pk]},
                 "actions": {"values": [samples["action"].pk, samples["group_action"].pk]},
                 "meetings": {"values": [samples["meeting"].pk, samples["next_meeting"].pk]},
+                "years": {"values": [samples["survey_round"].year]},
             },
             "parameters": {
                 "path.organisation_id": {"dictionary": "organisations", "probability": 0.5},
@@ -114,6 +115,7 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
                 "path.assessment_id": {"dictionary": "assessments", "probability": 0.5},
                 "path.action_id": {"dictionary": "actions", "probability": 0.5},
                 "path.meeting_id": {"dictionary": "meetings", "probability": 0.5},
+                "path.year": {"dictionary": "years", "probability": 0.5},
             },
             "suppress-health-check": ["too_slow", "filter_too_much"],
             # Recording a consent decision has a rule no schema can say: the decision can't be

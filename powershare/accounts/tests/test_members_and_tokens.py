@@ -167,7 +167,9 @@ def test_the_member_list_runs_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
-    assert "63 members" in response.content.decode()
+    members = personas.council_a.memberships.filter(ended_at__isnull=True).count()
+    assert members >= 63
+    assert f"{members} members" in response.content.decode()
 
 
 def test_emails_wait_for_the_background_worker_until_the_change_is_saved(

@@ -74,7 +74,8 @@ def test_every_role_sees_at_most_seven_navigation_items(client, personas, role):
                 "Support directory",
             ],
         ),
-        ("nina", ["Improvement", "Support directory"]),
+        ("nina", ["Improvement", "National survey", "Support directory"]),
+        ("rhona", ["Improvement", "National survey", "Support directory"]),
         (
             "admin",
             ["People", "Improvement", "Payments", "Support directory", "Audit"],
