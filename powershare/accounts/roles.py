@@ -159,10 +159,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     # A council's nominated member of staff answers the national survey for the council (the
-    # council is the respondent, not the person). They may link the council's self-assessment.
-    Role.SURVEY_RESPONDENT: frozenset(
-        _EVERY_STAFF_ROLE | {Capability.RESPOND_TO_NATIONAL_SURVEY, Capability.VIEW_IMPROVEMENT}
-    ),
+    # council is the respondent, not the person). They may link the council's self-assessment
+    # to the return (chosen by its period) but not open it, nor the council's other improvement
+    # records: reading those takes a role that sees improvement.
+    Role.SURVEY_RESPONDENT: frozenset(_EVERY_STAFF_ROLE | {Capability.RESPOND_TO_NATIONAL_SURVEY}),
     Role.ADMINISTRATOR: frozenset(
         _EVERY_STAFF_ROLE
         | {

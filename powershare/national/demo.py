@@ -215,7 +215,9 @@ def load(stdout=None) -> int:
         ),
         source=ReturnSource.ONLINE,
     )
-    drafts = list(open_rows[11:18]) + [r for r in open_rows if r.council.name == FIFE]
+    drafts = list(open_rows[11:18])
+    # Fife always has a draft (its demo respondent finishes it); once only.
+    drafts += [r for r in open_rows if r.council.name == FIFE and r not in drafts]
     for row in drafts:
         row.answers = {k: v for k, v in row.answers.items() if k.startswith("early-signs")}
     services.returns_import(

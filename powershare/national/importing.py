@@ -19,7 +19,9 @@ row per council:
   in the national report (blank is no). Such a heading always marks another column (unless a
   question has exactly that code), so a file needs the column `<code>` too.
 
-A blank cell is "not answered"; a row with nothing in it is skipped.
+A blank cell is "not answered"; a row with nothing in it is skipped. Imported returns are
+sent, so each row answers every required question the round still asks (a column left out of
+the file counts as blank). No cell may hold a NUL character (no database can store one).
 
 With `create`:
 
@@ -50,6 +52,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 
 from powershare.accounts.models import Organisation, OrganisationKind
 from powershare.accounts.selectors import organisation_name_key, organisations_by_name_key
@@ -107,6 +110,8 @@ class Checked:
     round_to_create: RoundToCreate | None = None
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Whether councils that started or sent a return may have it replaced (--replace).
+    replace: bool = False
     #: How many errors there were (only the first MAX_ERRORS_SHOWN are kept in `errors`).
     error_count: int = 0
 
@@ -227,7 +232,8 @@ def check_table(
     create: bool = False,
     replace: bool = False,
 ) -> Checked:
-    checked = Checked(year=year)
+    checked = Checked(year=year, replace=replace)
+    header, rows = _without_nul(checked, header, rows)
     survey_round = selectors.round_for_year(year=year)
     if survey_round is None:
         if create and not services.EARLIEST_YEAR <= year <= services.LATEST_YEAR:
@@ -267,6 +273,38 @@ def check_table(
             f"… and {checked.error_count - len(checked.errors)} more problems like these."
         )
     return checked
+
+
+NUL_MESSAGE = "contains a character that can't be stored (NUL); remove it"
+
+
+def _without_nul(
+    checked: Checked, header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """Report each cell holding a NUL character (no database stores one), and the table
+    without them so the other checks go on (nothing is stored while there is an error)."""
+    if not any("\x00" in cell for cell in header) and not any(
+        "\x00" in cell for row in rows for cell in row
+    ):
+        return header, rows
+
+    def where(index: int) -> str:
+        heading = header[index].replace("\x00", "").strip() if index < len(header) else ""
+        if _is_council_column(heading):
+            return COUNCIL_COLUMN
+        return _heading(heading) if heading else str(index + 1)
+
+    for index, cell in enumerate(header):
+        if "\x00" in cell:
+            checked.error(f"Row 1, column {index + 1}: {NUL_MESSAGE}")
+    for offset, row in enumerate(rows):
+        for index, cell in enumerate(row):
+            if "\x00" in cell:
+                checked.error(f"Row {offset + 2}, column {where(index)}: {NUL_MESSAGE}")
+    return (
+        [cell.replace("\x00", "") for cell in header],
+        [[cell.replace("\x00", "") for cell in row] for row in rows],
+    )
 
 
 def _round_to_create(year: int) -> RoundToCreate | None:
@@ -453,8 +491,17 @@ def _rows(
     every = organisations_by_name_key()
     index, councils = _councils(every)
     returns = {}
+    required: list[Question] = []
     if survey_round is not None:
         returns = dict(survey_round.returns.values_list("council_id", "status"))
+        # Imported returns are sent: each answers every required question still asked.
+        required = list(
+            Question.objects.filter(
+                questionnaire_id=survey_round.questionnaire_id,
+                required=True,
+                closed_at__isnull=True,
+            ).order_by(F("section__position").asc(nulls_last=True), "position", "pk")
+        )
     on_row: dict[int, int] = {}
     for offset, cells in enumerate(rows):
         number = offset + 2
@@ -512,6 +559,11 @@ def _rows(
                 f"Row {number}: there are no answers for {council.name}. Fill in its answers "
                 "or remove the row."
             )
+            continue
+        missing = [q.code for q in required if q.code not in row.answers | row.texts]
+        for code in missing:
+            checked.error(f"Row {number}: the required question {code} has no answer.")
+        if missing:
             continue
         checked.rows.append(row)
 
@@ -588,7 +640,9 @@ def _options(column: _Column) -> str:
 @transaction.atomic
 def import_apply(checked: Checked) -> tuple[SurveyRound, int]:
     """Store a clean check in one transaction: make the round (--create) if it is to be made,
-    then the returns (services.returns_import). Returns the round and how many returns."""
+    then the returns (services.returns_import, which checks again, on the returns locked,
+    that none was started or sent since the check unless it was made with `replace`: a
+    ValidationError naming the councils). Returns the round and how many returns."""
     if not checked.ok:
         raise ValueError("Only a check without errors can be imported.")
     survey_round = checked.survey_round
@@ -602,5 +656,5 @@ def import_apply(checked: Checked) -> tuple[SurveyRound, int]:
             organisation_id=spec.organisation_id,
             standard=False,
         )
-    count = services.returns_import(plan=checked.plan(survey_round))
+    count = services.returns_import(plan=checked.plan(survey_round), replace=checked.replace)
     return survey_round, count

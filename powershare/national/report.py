@@ -9,7 +9,8 @@ narrative. Every figure is counted from sent returns; one resting on fewer than 
 councils is never shown (the selectors give None and the templates say so).
 
 `chart` draws one of CHARTS as SVG (matplotlib, through powershare.lib.charts); the page
-embeds them with <img> and the same figures in a table, the PDF inline.
+embeds them with <img> and the same figures in a table, the PDF inline. Each image is its own
+request, so it is drawn from `chart_context`: only the figures that chart needs.
 """
 
 import logging
@@ -25,7 +26,7 @@ from powershare.lib import charts
 
 from . import selectors
 from .models import SurveyRound
-from .selectors import SMALL_GROUP, QuestionResult
+from .selectors import SMALL_GROUP, QuestionResult, RoundResults
 
 STEERING_GROUP = "steering-group"
 DRIVERS = "driver-activity"
@@ -142,13 +143,14 @@ def _themes(examples: list[tuple[str, str, list[str]]]) -> list[dict]:
     return themes
 
 
-def report_context(*, survey_round: SurveyRound) -> dict:
-    """Everything the report shows (the page and the PDF): a fixed number of queries."""
-    results = selectors.round_results(survey_round=survey_round)
-    previous = selectors.previous_round(survey_round=survey_round)
-    previous_results = (
-        selectors.round_results(survey_round=previous) if previous is not None else None
-    )
+def _figures(
+    survey_round: SurveyRound,
+    results: RoundResults,
+    previous: SurveyRound | None = None,
+    previous_results: RoundResults | None = None,
+) -> dict:
+    """The report's figures from the round's results (and the previous round's, for the
+    year-on-year comparison): no query of its own."""
     last = previous_results.by_code() if previous_results is not None else {}
     this = results.by_code()
     yes_no = [
@@ -176,11 +178,39 @@ def report_context(*, survey_round: SurveyRound) -> dict:
         "drivers": ChoiceBlock(DRIVERS, this.get(DRIVERS)),
         "enablers": ChoiceBlock(ENABLERS, this.get(ENABLERS)),
         "barriers": ChoiceBlock(BARRIERS, this.get(BARRIERS)),
+    }
+
+
+def _with_previous(survey_round: SurveyRound) -> tuple[SurveyRound | None, RoundResults | None]:
+    previous = selectors.previous_round(survey_round=survey_round)
+    previous_results = (
+        selectors.round_results(survey_round=previous) if previous is not None else None
+    )
+    return previous, previous_results
+
+
+def report_context(*, survey_round: SurveyRound) -> dict:
+    """Everything the report shows (the page and the PDF): a fixed number of queries."""
+    results = selectors.round_results(survey_round=survey_round)
+    previous, previous_results = _with_previous(survey_round)
+    return {
+        **_figures(survey_round, results, previous, previous_results),
         "themes": _themes(selectors.shareable_examples(survey_round=survey_round)),
         "key_messages": paragraphs(survey_round.key_messages),
         "recommendations": paragraphs(survey_round.recommendations),
         "made_on": timezone.localdate(),
     }
+
+
+def chart_context(*, survey_round: SurveyRound, slug: str) -> dict:
+    """What one chart needs, and no more: the round's results, and the previous round's only
+    for the year-on-year chart (never the examples or the narrative). `chart` draws from it
+    as from report_context."""
+    results = selectors.round_results(survey_round=survey_round)
+    previous, previous_results = (
+        _with_previous(survey_round) if slug == "year-on-year" else (None, None)
+    )
+    return _figures(survey_round, results, previous, previous_results)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,7 +69,8 @@ def chart_svg(request, pk, chart):
     survey_round = selectors.round_get_for(user=request.user, pk=pk)
     if chart not in national_report.CHARTS:
         raise Http404("No such chart")
-    context = national_report.report_context(survey_round=survey_round)
+    # Only this chart's figures: the page asks for each chart as a separate image.
+    context = national_report.chart_context(survey_round=survey_round, slug=chart)
     svg = national_report.chart(context, chart)
     if not svg:
         raise Http404("No chart yet")

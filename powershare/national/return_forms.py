@@ -7,7 +7,9 @@ numbered in the order they are shown, so a message can say which one to look at.
 
 Nothing is required by the form itself: a draft may be saved half done. Whether a return can be
 sent (its required questions answered) is the service's decision, and its refusal names each
-question by code; `field_for_code` puts it on the right field.
+question by code; `field_for_code` puts it on the right field. A required question's field is
+still shown as one (`show_as_required`: no "(optional)" after its label, see
+templates/forms/field.html), so the page can say which questions must be answered.
 """
 
 from dataclasses import dataclass, field
@@ -40,6 +42,13 @@ def shareable_name(question: Question) -> str:
 
 
 def _question_field(question: Question, number: int) -> forms.Field:
+    field = _answer_field(question, number)
+    # Blank is allowed (a draft), but the label says whether the question must be answered.
+    field.show_as_required = question.required
+    return field
+
+
+def _answer_field(question: Question, number: int) -> forms.Field:
     said = f"Question {number}:"
     common = {"label": question.text, "help_text": question.help_text, "required": False}
     if question.type in (QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.LIKERT):

@@ -180,12 +180,13 @@ def return_detail(request, pk):
     )
     # The coordinator sees a council's answers once it has sent them, never a draft's.
     show_answers = is_respondent or council_return.is_locked
+    # The linked self-assessment is a link for whoever may open it (the council's staff who
+    # see improvement records, the national team once the council shares it). The respondent
+    # may not open it (their role sees no improvement records), so it is plain text to them;
+    # the national team sees nothing of an assessment the council has not shared.
     assessment_url = ""
     linked = council_return.self_assessment_id
-    if linked and (
-        is_respondent
-        or improvement_selectors.assessments_visible(user=user).filter(pk=linked).exists()
-    ):
+    if linked and improvement_selectors.assessments_visible(user=user).filter(pk=linked).exists():
         assessment_url = reverse("improvement:assessment_detail", args=[linked])
     title = f"{council_return.council.name}: {survey_round}"
     if is_respondent:
@@ -220,6 +221,7 @@ def return_detail(request, pk):
                 else ""
             ),
             "assessment_url": assessment_url,
+            "assessment_shown": bool(assessment_url) or (is_respondent and bool(linked)),
             "can_edit": is_respondent and not council_return.is_locked,
             "can_reopen": runs_round and council_return.is_locked,
         },

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -195,9 +195,14 @@ def round_create(request):
 
 
 def _progress_context(survey_round) -> dict:
+    progress = selectors.round_progress(survey_round=survey_round)
     return {
         "survey_round": survey_round,
-        "progress": selectors.round_progress(survey_round=survey_round),
+        "progress": progress,
+        # The counts as the page shows them: htmx sends them back when it asks again.
+        "progress_seen": (
+            f"{progress.invited}-{progress.sent}-{progress.drafts}-{progress.not_started}"
+        ),
     }
 
 
@@ -236,11 +241,25 @@ def round_detail(request, pk):
 @require_GET
 def round_progress(request, pk):
     """ "N of M councils have sent their return": the part of the round's page htmx asks for
-    every 30 seconds. Without htmx, the round's page itself."""
+    every 30 seconds. Without htmx, the round's page itself. While the counts are those the
+    page shows (`seen`), the answer is 204 No Content, so htmx changes nothing and a screen
+    reader announces nothing; when they change, the headline is announced once."""
     survey_round = selectors.round_get_for(user=request.user, pk=pk)
     if not request.headers.get("HX-Request"):
         return redirect(_detail_url(survey_round, "progress"))
-    response = render(request, "national/round_progress.html", _progress_context(survey_round))
+    context = _progress_context(survey_round)
+    seen = request.GET.get("seen", "")
+    if seen == context["progress_seen"]:
+        response = HttpResponse(status=204)
+    else:
+        # The headline ("N of M") is sent, and so announced, only when it changed: a new draft
+        # changes the counts under it, not the headline.
+        progress = context["progress"]
+        context["headline_changed"] = seen.split("-")[:2] != [
+            str(progress.invited),
+            str(progress.sent),
+        ]
+        response = render(request, "national/round_progress.html", context)
     response["Cache-Control"] = "no-store, private"
     return response
 

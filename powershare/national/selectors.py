@@ -11,7 +11,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from powershare.accounts.models import User
@@ -168,7 +168,8 @@ def round_questions(*, survey_round: SurveyRound) -> list[Question]:
         Question.objects.filter(questionnaire_id=survey_round.questionnaire_id)
         .select_related("section")
         .prefetch_related("choices")
-        .order_by("section__position", "position", "pk")
+        # Questions without a section last, on every database (SQLite puts NULL first).
+        .order_by(F("section__position").asc(nulls_last=True), "position", "pk")
     )
 
 
@@ -329,7 +330,7 @@ def shareable_examples(*, survey_round: SurveyRound) -> list[tuple[str, str, lis
             response__council_return__round=survey_round,
             response__council_return__status=ReturnStatus.SUBMITTED,
         )
-        .order_by("question__section__position", "question__position", "pk")
+        .order_by(F("question__section__position").asc(nulls_last=True), "question__position", "pk")
         .values_list("question_id", "question__section__title", "question__text", "text")
     )
     for question_id, section, question, words in rows:

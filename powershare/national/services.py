@@ -367,7 +367,8 @@ def round_councils_set(
     )
     if not wanted:
         raise ValidationError({"councils": "Choose at least one council to take part."})
-    existing = dict(survey_round.returns.values_list("council_id", "status"))
+    # Locked, so no return can be started between reading its status and removing it.
+    existing = dict(survey_round.returns.select_for_update().values_list("council_id", "status"))
     started = {pk for pk, status in existing.items() if status != ReturnStatus.NOT_STARTED} - wanted
     if started:
         names = ", ".join(
@@ -378,7 +379,9 @@ def round_councils_set(
         raise ValidationError(
             {"councils": f"{names} started a return already, so they stay in this round."}
         )
-    survey_round.returns.filter(council_id__in=set(existing) - wanted).delete()
+    survey_round.returns.filter(
+        council_id__in=set(existing) - wanted, status=ReturnStatus.NOT_STARTED
+    ).delete()
     CouncilReturn.objects.bulk_create(
         CouncilReturn(round=survey_round, council_id=pk) for pk in sorted(wanted - set(existing))
     )
@@ -467,7 +470,9 @@ def _store_answers(
     today: datetime.date,
     source: str = ResponseSource.ONLINE,
 ) -> set[int]:
-    """Replace the return's answers. Returns the ids of the questions answered."""
+    """Replace the return's answers to the open questions (answers to questions closed since
+    stay: they are no longer asked, and still count). Returns the ids of the questions
+    answered."""
     survey_round = council_return.round
     questions = _questions(survey_round)
     rows, text_rows, errors = [], [], {}
@@ -505,8 +510,8 @@ def _store_answers(
         response.submitted_on = today
         response.source = source
         response.save(update_fields=["submitted_on", "source"])
-        response.answers.all().delete()
-        response.text_answers.all().delete()
+        response.answers.filter(question_id__in=questions).delete()
+        response.text_answers.filter(question_id__in=questions).delete()
     Answer.objects.bulk_create(Answer(response=response, question=q, value=v) for q, v in rows)
     TextAnswer.objects.bulk_create(
         TextAnswer(response=response, question=q, text=t, shareable=s) for q, t, s in text_rows
@@ -522,6 +527,18 @@ def _check_can_change(council_return: CouncilReturn) -> None:
         )
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _check_open(survey_round: SurveyRound) -> None:
+    if timezone.localdate() < survey_round.opens_on:
+        raise ValidationError(
+            f"The round opens on {_day(survey_round.opens_on)}: you can fill in your return "
+            "from then."
+        )
+
+
 def return_save(
     *,
     actor: User,
@@ -534,9 +551,15 @@ def return_save(
 ) -> CouncilReturn:
     """Save the council's answers as a draft, or save and send them (`submit`). `answers` maps
     question ids to a stored value (a list for choose-any), `texts` question ids to words,
-    `shareable` the ids of text questions whose words may be quoted. Sending with required
-    questions unanswered keeps the draft (saved in its own transaction, so the refusal does
-    not undo it) and raises a ValidationError naming each question by code."""
+    `shareable` the ids of text questions whose words may be quoted. Nothing is saved before
+    the round opens (a ValidationError).
+
+    Sending with required questions unanswered saves the answers as a draft in an inner
+    atomic block, then raises a ValidationError naming each missing question by code. Called
+    on its own, the draft is committed before the error is raised, so nothing typed is lost.
+    A caller inside an outer transaction (the page's submit-once wrapper) rolls the draft
+    back with it when the error propagates, so it must save the draft again with
+    submit=False after catching the error, as return_views does."""
     council_return, missing = _return_save(
         actor=actor,
         council_return=council_return,
@@ -562,6 +585,7 @@ def _return_save(
         CouncilReturn.objects.select_for_update().select_related("round").get(pk=council_return.pk)
     )
     _check_can_change(council_return)
+    _check_open(council_return.round)
     if self_assessment is not None and self_assessment.organisation_id != council_return.council_id:
         raise ValidationError({"self_assessment": "Choose one of your council's self-assessments."})
     now = timezone.now()
@@ -610,6 +634,7 @@ def return_reopen(*, actor: User, council_return: CouncilReturn, reason: str) ->
         raise ValidationError({"reason": "Say why it is being reopened: the council will see it."})
     council_return.status = ReturnStatus.DRAFT
     council_return.submitted_at = None
+    council_return.submitted_by = None
     council_return.reopened_at = timezone.now()
     council_return.reopen_reason = reason
     council_return.save()
@@ -655,26 +680,56 @@ def _record(
     council_return.started_at = council_return.started_at or now
     council_return.saved_at = now
     council_return.submitted_at = now if status == ReturnStatus.SUBMITTED else None
+    # Sent by the import (or kept as a draft), not by whoever sent the return it replaces.
+    council_return.submitted_by = None
     council_return.save()
     return council_return
 
 
 @transaction.atomic
 def returns_import(
-    *, plan: ImportPlan, status: str = ReturnStatus.SUBMITTED, source: str = ReturnSource.IMPORT
+    *,
+    plan: ImportPlan,
+    status: str = ReturnStatus.SUBMITTED,
+    source: str = ReturnSource.IMPORT,
+    replace: bool = False,
 ) -> int:
     """Store a checked import plan: each row becomes its council's return (sent, unless the
-    demo asks for drafts), replacing any answers it had. All or nothing: the caller checked
-    every row (see importing.py); a council not yet invited is invited."""
+    demo asks for drafts). All or nothing: the caller checked every row (see importing.py); a
+    council not yet invited is invited. A council whose return is a draft or sent is refused
+    (a ValidationError naming it) unless `replace`: the check is made again here, on the
+    returns locked, as one may have been started since the file was checked."""
     survey_round = plan.survey_round
+    council_ids = {row.council.pk for row in plan.rows}
+    # Invite the councils not yet invited, then lock every return the plan writes to.
+    CouncilReturn.objects.bulk_create(
+        [CouncilReturn(round=survey_round, council_id=pk) for pk in sorted(council_ids)],
+        ignore_conflicts=True,
+    )
+    returns = {
+        r.council_id: r
+        for r in CouncilReturn.objects.select_for_update()
+        .select_related("council")
+        .filter(round=survey_round, council_id__in=council_ids)
+    }
+    started = sorted(
+        r.council.name for r in returns.values() if r.status != ReturnStatus.NOT_STARTED
+    )
+    if started and not replace:
+        one = len(started) == 1
+        raise ValidationError(
+            f"{', '.join(started)} {'has' if one else 'have'} already started or sent "
+            f"{'its return' if one else 'their returns'} to round {survey_round.year}, so "
+            f"the import would replace {'it' if one else 'them'}. Import with --replace to "
+            f"replace {'it' if one else 'them'}, or remove {'its row' if one else 'their rows'}."
+        )
     questionnaire = survey_round.questionnaire
     for spec in plan.new_questions:
         evaluation_services.question_add(actor=None, questionnaire=questionnaire, **spec)
     codes = dict(questionnaire.questions.values_list("code", "pk"))
     for row in plan.rows:
-        council_return, _ = CouncilReturn.objects.get_or_create(
-            round=survey_round, council=row.council
-        )
+        council_return = returns[row.council.pk]
+        council_return.round = survey_round
         _record(council_return=council_return, row=row, codes=codes, status=status, source=source)
     return len(plan.rows)
 
@@ -707,6 +762,11 @@ def reminders_send(
 
     check_runs(actor, survey_round.organisation_id)
     now = now or timezone.now()
+    if timezone.localdate(now) < survey_round.opens_on:
+        raise ValidationError(
+            f"The round opens on {_day(survey_round.opens_on)}: reminders can go once councils "
+            "can send their return."
+        )
     targets = selectors.reminder_targets(survey_round=survey_round)
     if not targets:
         raise ValidationError("Every council has sent its return: there is nobody to remind.")

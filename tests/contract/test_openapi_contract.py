@@ -24,6 +24,10 @@ pytestmark = pytest.mark.contract
 
 #: Examples per operation in the fuzzing phase; the schema is small, so this stays quick.
 MAX_EXAMPLES = 30
+#: The browser-session pass checks the second way in (the session cookie, its refusal when
+#: missing or wrong) on every operation; the operations themselves are fuzzed in depth by the
+#: token pass, so this one asks for fewer examples and keeps the run short.
+SESSION_MAX_EXAMPLES = 10
 
 
 @pytest.fixture
@@ -57,7 +61,9 @@ def _council_b_engagement(personas):
     )
 
 
-def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
+def _schema(
+    live_server, personas, auth: dict[str, dict[str, str]], max_examples: int = MAX_EXAMPLES
+):
     known_ids = [personas.council_a.pk, personas.council_b.pk, personas.national.pk]
     people = [
         personas.samples["person"],
@@ -86,7 +92,7 @@ def _schema(live_server, personas, auth: dict[str, dict[str, str]]):
             "auth": {"openapi": auth},
             "request-timeout": 10,
             # Hypothesis's example database would otherwise land in .hypothesis/ in the repo.
-            "generation": {"max-examples": MAX_EXAMPLES, "database": "none"},
+            "generation": {"max-examples": max_examples, "database": "none"},
             # Half the organisation ids are real ones (alice's own and two she must not see),
             # so responses with data are checked too, not only 404s.
             "dictionaries": {
@@ -172,7 +178,12 @@ def session_schema(live_server, personas):
     client = Client()
     client.force_login(personas.alice)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return _schema(live_server, personas, {"VerifiedSessionAuth": {"api_key": session_key}})
+    return _schema(
+        live_server,
+        personas,
+        {"VerifiedSessionAuth": {"api_key": session_key}},
+        max_examples=SESSION_MAX_EXAMPLES,
+    )
 
 
 def _call_and_validate(case, personas):

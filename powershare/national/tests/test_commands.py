@@ -131,10 +131,15 @@ def test_an_unknown_round_exits_with_status_1(db):
 
 GOOD = (
     "local_area,early-signs-knowledge,early-signs-understanding,steering-group,driver-activity,"
-    "driver-activity-examples,driver-activity-examples-shareable\n"
-    'aberdeen city,No,n,FALSE,2,"We met the panel twice.",no\n'
-    'Angus Council,yes,Y,1,"{first}; {second}","Our panel rewrote the letters.",Yes\n'
+    "driver-activity-examples,driver-activity-examples-shareable,early-signs-leadership,"
+    "early-signs-environments,early-signs-wellbeing\n"
+    'aberdeen city,No,n,FALSE,2,"We met the panel twice.",no,no,0,false\n'
+    'Angus Council,yes,Y,1,"{first}; {second}","Our panel rewrote the letters.",Yes,y,1,yes\n'
 )
+#: Imported returns are sent, so each row answers every required question: the outcomes'
+#: columns (besides steering-group) for files about something else, and their answers.
+OTHERS = ",".join(OUTCOMES)
+YESES = ",".join("yes" for _ in OUTCOMES)
 
 
 def _good(samples) -> str:
@@ -183,13 +188,13 @@ def test_a_good_file_imports_and_the_results_change(db, personas, samples, tmp_p
     assert _answers(aberdeen, "early-signs-knowledge") == [0]
     assert _answers(aberdeen, "steering-group") == [0]
     assert _answers(aberdeen, "driver-activity") == [2]  # an option's number
-    # Replaced: rhona's answers to other questions are gone; not shareable.
-    assert _answers(aberdeen, "early-signs-leadership") == []
+    # Replaced: rhona said yes to every outcome; not shareable.
+    assert _answers(aberdeen, "early-signs-leadership") == [0]
     assert not TextAnswer.objects.get(response__council_return=aberdeen).shareable
 
 
 def test_a_file_with_a_byte_order_mark_and_semicolons_imports(db, personas, samples, tmp_path):
-    text = "local_area;steering-group\nAngus;yes\n"
+    text = f"local_area;steering-group;{OTHERS}\nAngus;yes;{YESES}\n".replace(",", ";")
     out, _ = _import(tmp_path, text, "--round", "2025", encoding="utf-8-sig")
     assert "Imported 1 returns to round 2025." in out
     angus = CouncilReturn.objects.get(round=samples["survey_round"], council=personas.council_b)
@@ -199,7 +204,8 @@ def test_a_file_with_a_byte_order_mark_and_semicolons_imports(db, personas, samp
 def test_a_council_not_invited_is_invited_and_said_so(db, personas, samples, tmp_path):
     survey_round = samples["survey_round"]
     assert not survey_round.returns.filter(council__name="Fife Council").exists()
-    out, _ = _import(tmp_path, "local_area,steering-group\nFife,no\n", "--round", "2025")
+    text = f"local_area,steering-group,{OTHERS}\nFife,no,{YESES}\n"
+    out, _ = _import(tmp_path, text, "--round", "2025")
     assert "Fife Council (row 2) was not invited to round 2025: the import invites it." in out
     fife = survey_round.returns.get(council__name="Fife Council")
     assert fife.status == ReturnStatus.SUBMITTED
@@ -207,11 +213,11 @@ def test_a_council_not_invited_is_invited_and_said_so(db, personas, samples, tmp
 
 
 def test_blank_cells_are_not_answered_and_blank_rows_skipped(db, personas, samples, tmp_path):
-    text = "local_area,steering-group,early-signs-knowledge\n,,\nAngus Council,,yes\n"
+    text = f"local_area,enablers,steering-group,{OTHERS}\n,,\nAngus Council,,yes,{YESES}\n"
     out, _ = _import(tmp_path, text, "--round", "2025")
     assert "Imported 1 returns" in out
     angus = CouncilReturn.objects.get(round=samples["survey_round"], council=personas.council_b)
-    assert _answers(angus, "steering-group") == []
+    assert _answers(angus, "enablers") == []
     assert _answers(angus, "early-signs-knowledge") == [YES]
 
 
@@ -223,7 +229,10 @@ def test_an_unknown_council_exits_1_names_the_row_and_stores_nothing(
     db, personas, samples, tmp_path
 ):
     before = _stored()
-    text = "local_area,steering-group\nAngus Council,yes\nNarnia,no\nAberdeen Cty,no\n"
+    text = (
+        f"local_area,steering-group,{OTHERS}\nAngus Council,yes,{YESES}\nNarnia,no,{YESES}\n"
+        f"Aberdeen Cty,no,{YESES}\n"
+    )
     printed = _failing_import(tmp_path, text, "--round", "2025", "--replace")
     assert "Row 3: no council called 'Narnia'" in printed
     assert "check the spelling" in printed.lower()
@@ -340,7 +349,10 @@ def test_create_makes_the_round_and_a_question_for_each_new_column(db, personas,
 
 def test_create_adds_new_questions_to_an_existing_round(db, personas, samples, tmp_path):
     survey_round = samples["survey_round"]
-    text = "local_area,steering-group,local-lead-in-post,notes\nAngus,yes,no,Going well\n"
+    text = (
+        f"local_area,steering-group,local-lead-in-post,notes,{OTHERS}\n"
+        f"Angus,yes,no,Going well,{YESES}\n"
+    )
     out, _ = _import(tmp_path, text, "--round", "2025", "--create")
     assert "New question local-lead-in-post (yes or no)" in out
     assert "New question notes (text)" in out

@@ -188,7 +188,9 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_number_of_returns(
         national_demo._row(council_return.council, position, 2025)
         for position, council_return in enumerate(waiting.order_by("council__name"))
     ]
-    services.returns_import(plan=services.ImportPlan(survey_round=open_round, rows=rows))
+    services.returns_import(
+        plan=services.ImportPlan(survey_round=open_round, rows=rows), replace=True
+    )
     sent_after = open_round.returns.filter(status=ReturnStatus.SUBMITTED).count()
     assert sent_after > sent_before + 10
     with CaptureQueriesContext(connection) as many:

@@ -69,6 +69,12 @@ class Command(BaseCommand):
         title,
         **options,
     ):
+        if kind == QuestionnaireKind.NATIONAL and create:
+            raise CommandError(
+                "National survey rounds hold one return per council, not answers per person: "
+                "make the round with python manage.py national_import --round YEAR --create "
+                "FILE.csv"
+            )
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"There is no file at {file}.")
@@ -77,6 +83,13 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         existing = selectors.questionnaire_by_code(code=questionnaire)
+        if existing is not None and existing.kind == QuestionnaireKind.NATIONAL:
+            year = getattr(getattr(existing, "survey_round", None), "year", "YEAR")
+            raise CommandError(
+                f"{questionnaire} is a national survey round's questionnaire: it takes one "
+                "return per council. Import returns with: python manage.py national_import "
+                f"--round {year} FILE.csv"
+            )
         owner = the_product = None
         if create and existing is None:
             owner = self._organisation(organisation)

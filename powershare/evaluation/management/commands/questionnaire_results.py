@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from powershare.evaluation import selectors
 from powershare.evaluation.exports import results_rows
+from powershare.evaluation.models import QuestionnaireKind
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         questionnaire = selectors.questionnaire_by_code(code=code)
         if questionnaire is None:
             raise CommandError(f"There is no questionnaire with the code {code}.")
+        if questionnaire.kind == QuestionnaireKind.NATIONAL:
+            year = getattr(getattr(questionnaire, "survey_round", None), "year", "YEAR")
+            raise CommandError(
+                f"{code} is a national survey round's questionnaire: its results count sent "
+                f"returns only. Use: python manage.py national_results --round {year}"
+            )
         if threshold is not None and threshold < selectors.MIN_THRESHOLD:
             raise CommandError("The smallest group shown must be 3 or more.")
         results = selectors.questionnaire_results(
