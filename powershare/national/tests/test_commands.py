@@ -196,7 +196,7 @@ def test_a_good_file_imports_and_the_results_change(db, personas, samples, tmp_p
 def test_a_file_with_a_byte_order_mark_and_semicolons_imports(db, personas, samples, tmp_path):
     text = f"local_area;steering-group;{OTHERS}\nAngus;yes;{YESES}\n".replace(",", ";")
     out, _ = _import(tmp_path, text, "--round", "2025", encoding="utf-8-sig")
-    assert "Imported 1 returns to round 2025." in out
+    assert "Imported 1 return to round 2025." in out
     angus = CouncilReturn.objects.get(round=samples["survey_round"], council=personas.council_b)
     assert _answers(angus, "steering-group") == [YES]
 
@@ -215,7 +215,7 @@ def test_a_council_not_invited_is_invited_and_said_so(db, personas, samples, tmp
 def test_blank_cells_are_not_answered_and_blank_rows_skipped(db, personas, samples, tmp_path):
     text = f"local_area,enablers,steering-group,{OTHERS}\n,,\nAngus Council,,yes,{YESES}\n"
     out, _ = _import(tmp_path, text, "--round", "2025")
-    assert "Imported 1 returns" in out
+    assert "Imported 1 return to" in out
     angus = CouncilReturn.objects.get(round=samples["survey_round"], council=personas.council_b)
     assert _answers(angus, "enablers") == []
     assert _answers(angus, "early-signs-knowledge") == [YES]

@@ -74,7 +74,9 @@ class Command(BaseCommand):
         for note in checked.notes:
             self.stdout.write(note)
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {count} returns to round {survey_round.year}.")
+            self.style.SUCCESS(
+                f"Imported {count} return{'' if count == 1 else 's'} to round {survey_round.year}."
+            )
         )
 
     def _fail(self, errors: list[str], count: int):
