@@ -15,7 +15,7 @@ VENDOR := static/vendor
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install python-version run serve worker demo test test-lane-sqlite test-lane-postgres test-sqlite test-postgres test-browser \
-        test-contract lint format clean FORCE
+        test-contract test-bench bench lint format clean FORCE
 
 # Fails, naming the version it found, unless $(PYTHON) is Python 3.12 or newer.
 CHECK_PYTHON = command -v $(PYTHON) >/dev/null 2>&1 || { echo "PowerShare needs Python 3.12 or newer, but '$(PYTHON)' was not found. Install Python 3.12 and run: make PYTHON=python3.12" >&2; exit 1; }; \
@@ -119,6 +119,7 @@ test: install
 test-lane-sqlite:
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-browser
+	$(MAKE) --no-print-directory test-bench
 
 test-lane-postgres:
 	$(MAKE) --no-print-directory test-postgres
@@ -139,5 +140,18 @@ test-browser: install
 test-contract: install
 	$(VENV)/bin/pytest -q -m contract tests/contract
 
+# The quick pass of every benchmark (small scale, short runs, both databases), so the bench
+# code keeps working; the figures it prints are not the benchmark's.
+test-bench: install
+	@scripts/ensure_test_tools.sh wrk
+	$(VENV)/bin/pytest -q -m bench --import-mode=importlib bench/tests
+
+# `make bench` (not part of `make test`): every benchmark of issue 12 at national scale on
+# PostgreSQL and SQLite, with the peer installed into .bench/peer-venv; writes
+# docs/benchmarks.md and docs/benchmarks.json. About an hour on a 2-core machine.
+bench: install
+	@scripts/ensure_test_tools.sh wrk
+	$(PY) bench/run.py
+
 clean:
-	rm -rf $(VENV) frontend/node_modules $(VENDOR) staticfiles
+	rm -rf $(VENV) .bench frontend/node_modules $(VENDOR) staticfiles

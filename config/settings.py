@@ -170,6 +170,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # PostgreSQL's JIT compiles the plan of any query it thinks costly: 75-95 ms each time on
+    # the national benchmark's list pages, far more than running them (docs/benchmarks.md).
+    # PowerShare's queries are short and many, so it is off for PowerShare's connections.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -251,6 +257,11 @@ WORKER_STALE_AFTER_SECONDS = int(env("POWERSHARE_WORKER_STALE_AFTER", "180"))
 # EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/EMAIL_HOST_PASSWORD/EMAIL_USE_TLS variables. With neither
 # set, emails are printed to the console.
 def _mailer() -> dict:
+    if env("EMAIL_FILE_PATH"):  # each message a file in this folder (benchmarks, staging)
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env("EMAIL_FILE_PATH")},
+        }
     url = env("EMAIL_URL")
     if url:
         parsed = urlparse(url)

@@ -5,16 +5,17 @@
 #
 #   scripts/ensure_test_tools.sh chromium     # /usr/bin/chromium for the browser tests
 #   scripts/ensure_test_tools.sh pdftotext    # /usr/bin/pdftotext (poppler-utils) for PDF tests
+#   scripts/ensure_test_tools.sh wrk          # /usr/bin/wrk, the load generator of make bench
 #   scripts/ensure_test_tools.sh              # all of them
 set -euo pipefail
 
 # tool -> program it must provide, Debian package, and what needs it.
-declare -A PROGRAM=([chromium]=/usr/bin/chromium [pdftotext]=/usr/bin/pdftotext)
-declare -A PACKAGE=([chromium]=chromium [pdftotext]=poppler-utils)
-declare -A NEEDED_BY=([chromium]="The browser tests" [pdftotext]="The PDF tests")
+declare -A PROGRAM=([chromium]=/usr/bin/chromium [pdftotext]=/usr/bin/pdftotext [wrk]=/usr/bin/wrk)
+declare -A PACKAGE=([chromium]=chromium [pdftotext]=poppler-utils [wrk]=wrk)
+declare -A NEEDED_BY=([chromium]="The browser tests" [pdftotext]="The PDF tests" [wrk]="The HTTP benchmark (bench/http_submit.py)")
 
 if [ "$#" -eq 0 ]; then
-  set -- chromium pdftotext
+  set -- chromium pdftotext wrk
 fi
 
 missing=()

@@ -373,6 +373,7 @@ REGISTRY: dict[str, Entry] = {
     "evaluation:results": Entry(kwargs=_pk("questionnaire")),
     "evaluation:results_export": Entry(kwargs=_pk("questionnaire")),
     "evaluation:free_text": Entry(kwargs=_pk("text_question")),
+    "evaluation:responses_download": Entry(kwargs=_pk("questionnaire")),
     "evaluation:summary": Entry(kwargs=_pk("product")),
     "evaluation:summary_edit": Entry(kwargs=_pk("product")),
     "evaluation:summary_make": Entry(kwargs=_pk("product")),

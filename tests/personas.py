@@ -936,6 +936,10 @@ def _council_a_evaluation_samples(personas: Personas, learning: dict) -> dict:
             import_batch=batch,
         )
         Answer.objects.create(response=imported, question=question, value=2)
+        # Counted into the results' tallies, as the services do when they store answers.
+        from powershare.evaluation.tallies import tallies_rebuild
+
+        tallies_rebuild(questionnaire_ids=[questionnaire.pk])
     summary, _ = LearningSummary.objects.get_or_create(
         product=product,
         defaults={"background": f"Background {MARKER}", "status": SummaryStatus.NOT_MADE},

@@ -124,7 +124,12 @@ def dashboard(request, **kwargs):
     today = timezone.localdate()
     search = search_term(request)
     rows = selectors.dashboard_for(user=request.user, today=today, search=search)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.dashboard_totals_for(user=request.user, today=today)
+    paginator = Paginator(rows, PAGE_SIZE)
+    if not search:
+        # The totals counted the same rows: the paginator need not count them again.
+        paginator.count = counts["listed"]
+    page = paginator.get_page(request.GET.get("page"))
     manageable = set(
         organisation_ids_where(user=request.user, capability=Capability.MANAGE_ENGAGEMENT)
     )
@@ -145,7 +150,7 @@ def dashboard(request, **kwargs):
             "page_title": "Feedback owed",
             "breadcrumbs": [{"label": "Home", "url": reverse("home")}, {"label": "Feedback"}],
             "page_obj": page,
-            "counts": selectors.dashboard_counts_for(user=request.user, today=today),
+            "counts": counts,
             "search": search,
             "several_organisations": _several_organisations(request.user),
             "can_manage": bool(manageable),

@@ -264,6 +264,9 @@ def invitations_send(
     topics to avoid and being asked before are warnings on the page, not refusals). People
     already invited are left as they are. Returns the new invitations."""
     _check_may_manage(actor, activity.organisation_id)
+    # One invitation round at a time per activity: two forms sent at once with the same
+    # person in both would otherwise both find them not yet invited (a unique-key error).
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.is_cancelled:
         raise ValidationError("This activity was cancelled, so nobody can be invited to it.")
     people = [p for p in people if p.organisation_id == activity.organisation_id]

@@ -132,6 +132,7 @@ def answer(request, token):
                     paper_code=form.cleaned_data.get("paper_code", ""),
                     pairing_code=form.cleaned_data.get("pairing_code", ""),
                     today=today,
+                    questions=form.questions,
                 )
             except ValidationError as error:
                 _show_errors(form, error)

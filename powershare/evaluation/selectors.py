@@ -25,6 +25,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_ids_where
 from powershare.learning.models import Attendance, Delivery, LearningProduct
 
+from . import tallies
 from .models import (
     LIKERT_LABELS,
     PREFER_NOT,
@@ -127,8 +128,24 @@ def questionnaire_by_code(*, code: str) -> Questionnaire | None:
     return Questionnaire.objects.select_related("product").filter(code=code).first()
 
 
-def question_list(*, questionnaire: Questionnaire) -> QuerySet[Question]:
-    return questionnaire.questions.select_related("section", "outcome").prefetch_related("choices")
+def question_list(*, questionnaire: Questionnaire) -> list[Question]:
+    """The questionnaire's questions in order, with their section, outcome and options. Only
+    choose-one and choose-any questions have options: they are fetched in one more query when
+    there are any, and the others get none without asking (a questionnaire without such
+    questions, like a product's standard ones, costs one query: the anonymous answer page)."""
+    from django.db.models import prefetch_related_objects
+
+    from .models import Choice
+
+    with_options = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+    questions = list(questionnaire.questions.select_related("section", "outcome"))
+    prefetch_related_objects([q for q in questions if q.type in with_options], "choices")
+    none = Choice.objects.none()  # as prefetching leaves it, found empty
+    none._result_cache, none._prefetch_done = [], True
+    for question in questions:
+        if question.type not in with_options:
+            question._prefetched_objects_cache = {"choices": none}
+    return questions
 
 
 def question_get_for(*, user: User, pk, may: Capability = Capability.MANAGE_LEARNING) -> Question:
@@ -242,9 +259,11 @@ def link_get_for(*, user: User, pk, may: Capability = Capability.VIEW_LEARNING) 
 def link_by_token(*, token: str) -> AnswerLink:
     """The public answer page's link (no sign-in)."""
     try:
-        return AnswerLink.objects.select_related(
-            "questionnaire", "delivery__site", "delivery__product", "session"
-        ).get(token=token)
+        # Only what the answer pages use: the questionnaire (and its pair's secret, for the
+        # pairing code) and the delivery (cancelled or not, its site for the response).
+        return AnswerLink.objects.select_related("questionnaire__paired_with", "delivery").get(
+            token=token
+        )
     except (AnswerLink.DoesNotExist, ValueError, TypeError):
         raise Http404("No such questionnaire") from None
 
@@ -503,6 +522,48 @@ def _group_key(row: dict, prefix: str) -> tuple[int | None, str]:
     return (site_id, "" if site_id else (row[f"{prefix}site_label"] or ""))
 
 
+def _counted_live(answers, texts, by_site, multiple_ids, text_ids, number_ids) -> tuple:
+    """Counts of the answers given (some deliveries' answers), in SQL: by value, responses
+    that answered choose-any and free-text questions, and numbers' mean, lowest and highest;
+    by group key when by_site, else under None."""
+    # Answers carry their response's site (copied when stored), so grouping by site reads
+    # the (question, site, site_label, value) index alone, without joining the responses.
+    group = ("site_id", "site_label") if by_site else ()
+    text_group = ("response__site_id", "response__site_label") if by_site else ()
+    counts: dict[tuple, dict[int, dict[int, int]]] = {}
+    # COUNT(*), not COUNT(id): the index (question, [site, site_label,] value) answers it alone.
+    for row in answers.values(*group, "question_id", "value").annotate(n=Count("*")).order_by():
+        key = _group_key(row, "") if by_site else None
+        counts.setdefault(key, {}).setdefault(row["question_id"], {})[row["value"]] = row["n"]
+    distinct: dict[tuple, dict[int, int]] = {}
+    if multiple_ids:
+        for row in (
+            answers.filter(question_id__in=multiple_ids)
+            .values(*group, "question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            key = _group_key(row, "") if by_site else None
+            distinct.setdefault(key, {})[row["question_id"]] = row["n"]
+    text_counts: dict[tuple, dict[int, int]] = {}
+    if text_ids:
+        for row in texts.values(*text_group, "question_id").annotate(n=Count("pk")).order_by():
+            key = _group_key(row, "response__") if by_site else None
+            text_counts.setdefault(key, {})[row["question_id"]] = row["n"]
+    numbers: dict[tuple, dict[int, dict]] = {}
+    if number_ids:
+        for row in (
+            answers.filter(question_id__in=number_ids)
+            .values(*group, "question_id")
+            .annotate(n=Count("pk"), mean=Avg("value"), min=Min("value"), max=Max("value"))
+            .order_by()
+        ):
+            key = _group_key(row, "") if by_site else None
+            numbers.setdefault(key, {})[row["question_id"]] = row
+
+    return counts, distinct, text_counts, numbers
+
+
 def questionnaire_results(
     *,
     questionnaire: Questionnaire,
@@ -524,42 +585,35 @@ def questionnaire_results(
         answers = answers.filter(response__delivery_id__in=delivery_ids)
         texts = texts.filter(response__delivery_id__in=delivery_ids)
 
-    # Answers carry their response's site (copied when stored), so grouping by site reads
-    # the (question, site, site_label, value) index alone, without joining the responses.
-    group = ("site_id", "site_label") if by_site else ()
-    text_group = ("response__site_id", "response__site_label") if by_site else ()
-    counts: dict[tuple, dict[int, dict[int, int]]] = {}
-    # COUNT(*), not COUNT(id): the index (question, [site, site_label,] value) answers it alone.
-    for row in answers.values(*group, "question_id", "value").annotate(n=Count("*")).order_by():
-        key = _group_key(row, "") if by_site else None
-        counts.setdefault(key, {}).setdefault(row["question_id"], {})[row["value"]] = row["n"]
     multiple_ids = [q.pk for q in questions if q.type == QuestionType.MULTIPLE]
-    distinct: dict[tuple, dict[int, int]] = {}
-    if multiple_ids:
-        for row in (
-            answers.filter(question_id__in=multiple_ids)
-            .values(*group, "question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .order_by()
-        ):
-            key = _group_key(row, "") if by_site else None
-            distinct.setdefault(key, {})[row["question_id"]] = row["n"]
-    text_counts: dict[tuple, dict[int, int]] = {}
-    if any(q.type == QuestionType.TEXT for q in questions):
-        for row in texts.values(*text_group, "question_id").annotate(n=Count("pk")).order_by():
-            key = _group_key(row, "response__") if by_site else None
-            text_counts.setdefault(key, {})[row["question_id"]] = row["n"]
+    text_ids = [q.pk for q in questions if q.type == QuestionType.TEXT]
     number_ids = [q.pk for q in questions if q.type == QuestionType.NUMBER]
-    numbers: dict[tuple, dict[int, dict]] = {}
-    if number_ids:
-        for row in (
-            answers.filter(question_id__in=number_ids)
-            .values(*group, "question_id")
-            .annotate(n=Count("pk"), mean=Avg("value"), min=Min("value"), max=Max("value"))
-            .order_by()
-        ):
-            key = _group_key(row, "") if by_site else None
-            numbers.setdefault(key, {})[row["question_id"]] = row
+    tallied: tallies.Tallies | None = None
+    if delivery_ids is None:
+        # The whole questionnaire: read from the tallies the services keep (one query of a
+        # few hundred rows, however many responses), not counted afresh.
+        tallied = tallies.tallies_read(questionnaire_id=questionnaire.pk, by_site=by_site)
+        counts = tallied.counts
+        distinct = {
+            key: {pk: n for pk, n in answered.items() if pk in multiple_ids}
+            for key, answered in tallied.answered.items()
+        }
+        text_counts = {
+            key: {pk: n for pk, n in answered.items() if pk in text_ids}
+            for key, answered in tallied.answered.items()
+        }
+        numbers = {
+            key: {
+                pk: tallies.number_summary(by_question[pk])
+                for pk in number_ids
+                if pk in by_question
+            }
+            for key, by_question in counts.items()
+        }
+    else:
+        counts, distinct, text_counts, numbers = _counted_live(
+            answers, texts, by_site, multiple_ids, text_ids, number_ids
+        )
 
     def results_for(key) -> list[QuestionResult]:
         return [
@@ -587,16 +641,19 @@ def questionnaire_results(
     if not by_site:
         return Results(
             questionnaire=questionnaire,
-            responses=responses.count(),
+            responses=tallied.responses.get(None, 0) if tallied else responses.count(),
             questions=results_for(None),
             threshold=threshold,
         )
 
     # Per site: the overall figures are the sums of the groups' counts (no second query).
-    per_site = {
-        _group_key(row, ""): row["n"]
-        for row in responses.values("site_id", "site_label").annotate(n=Count("*")).order_by()
-    }
+    if tallied is not None:
+        per_site = tallied.responses
+    else:
+        per_site = {
+            _group_key(row, ""): row["n"]
+            for row in responses.values("site_id", "site_label").annotate(n=Count("*")).order_by()
+        }
     names = dict(
         Organisation.objects.filter(pk__in=[k[0] for k in per_site if k[0]]).values_list(
             "pk", "name"
@@ -615,7 +672,14 @@ def questionnaire_results(
             for question_id, n in by_question.items():
                 total[question_id] = total.get(question_id, 0) + n
         table[None] = total
-    if numbers:
+    if tallied is not None and number_ids:
+        # Averages don't add up across groups: from the counts by value, added up.
+        numbers[None] = {
+            pk: tallies.number_summary(overall_counts[pk])
+            for pk in number_ids
+            if pk in overall_counts
+        }
+    elif numbers:
         # Averages don't add up across groups: ask once more, without the grouping.
         numbers[None] = {
             row["question_id"]: row
@@ -627,7 +691,8 @@ def questionnaire_results(
     sites = []
     for key, n in per_site.items():
         site_id, label = key
-        name = names.get(site_id, "") if site_id else (label or NO_SITE)
+        # A site's organisation taken out since (rare) shows as no site.
+        name = names.get(site_id) or NO_SITE if site_id else (label or NO_SITE)
         sites.append(
             SiteResults(
                 site=name,

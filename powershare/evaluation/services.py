@@ -30,6 +30,7 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import user_can
 from powershare.learning.models import Delivery, DeliverySession, LearningOutcome, LearningProduct
 
+from . import tallies
 from .models import (
     LIKERT_LABELS,
     NUMBER_MAX,
@@ -847,6 +848,32 @@ def answer_value_check(question: Question, value: int) -> int:
     raise ValueError(f"{value} is not an allowed answer to {question.code}")
 
 
+def _open_questions(
+    questionnaire: Questionnaire, given: Iterable[Question] | None
+) -> dict[int, Question]:
+    """The questionnaire's open questions by id, each with `choice_values` (its options'
+    values) for answer_value_check. Questions given are used as they are (only this
+    questionnaire's open ones), their options taken from what was fetched with them."""
+    if given is not None:
+        questions = {
+            q.pk: q for q in given if q.questionnaire_id == questionnaire.pk and q.closed_at is None
+        }
+        for question in questions.values():
+            if question.type in CHOICE_TYPES:
+                question.choice_values = {c.value for c in question.choices.all()}
+        return questions
+    questions = {q.pk: q for q in questionnaire.questions.filter(closed_at__isnull=True)}
+    choice_values: dict[int, set[int]] = {}
+    if any(q.type in CHOICE_TYPES for q in questions.values()):
+        for question_id, value in Choice.objects.filter(question__in=questions).values_list(
+            "question_id", "value"
+        ):
+            choice_values.setdefault(question_id, set()).add(value)
+    for question in questions.values():
+        question.choice_values = choice_values.get(question.pk, set())
+    return questions
+
+
 @transaction.atomic
 def response_submit(
     *,
@@ -856,9 +883,12 @@ def response_submit(
     paper_code: str = "",
     pairing_code: str = "",
     today: datetime.date | None = None,
+    questions: Iterable[Question] | None = None,
 ) -> QuestionnaireResponse:
     """Store one person's answers. `answers` maps question ids to a stored value (a list for
-    choose-any); `texts` maps question ids to their words. Nothing identifying is stored."""
+    choose-any); `texts` maps question ids to their words. Nothing identifying is stored.
+    `questions` may give the questionnaire's questions as the answer page already read them
+    (selectors.question_list, with their options), so they are not read twice."""
     today = today or timezone.localdate()
     if not link.is_open_on(today):
         raise ValidationError("This questionnaire is not open for answers today.")
@@ -875,14 +905,7 @@ def response_submit(
             )
         AnswerLink.objects.filter(pk=link.pk).update(paper_codes_used=F("paper_codes_used") + 1)
     questionnaire = link.questionnaire
-    questions = {q.pk: q for q in questionnaire.questions.filter(closed_at__isnull=True)}
-    choice_values: dict[int, set[int]] = {}
-    for question_id, value in Choice.objects.filter(question__in=questions).values_list(
-        "question_id", "value"
-    ):
-        choice_values.setdefault(question_id, set()).add(value)
-    for question in questions.values():
-        question.choice_values = choice_values.get(question.pk, set())
+    questions = _open_questions(questionnaire, questions)
     rows = []
     for question_id, value in answers.items():
         question = questions.get(int(question_id))
@@ -910,12 +933,12 @@ def response_submit(
     missing = [q for q in questions.values() if q.required and q.pk not in answered]
     if missing:
         raise ValidationError({q.code: "Please answer this question." for q in missing})
-    session, delivery = link.session, link.delivery
+    delivery = link.delivery
     response = QuestionnaireResponse.objects.create(
         questionnaire=questionnaire,
         link=link,
         delivery=delivery,
-        session=session,
+        session_id=link.session_id,
         site_id=delivery.site_id if delivery else None,
         submitted_on=today,
         source=ResponseSource.ONLINE,
@@ -923,10 +946,13 @@ def response_submit(
         if questionnaire.ask_pairing_code
         else "",
     )
-    Answer.objects.bulk_create(Answer(response=response, question=q, value=v) for q, v in rows)
-    TextAnswer.objects.bulk_create(
-        TextAnswer(response=response, question=q, text=t) for q, t in text_rows
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=q.pk, value=v) for q, v in rows
     )
+    TextAnswer.objects.bulk_create(
+        TextAnswer(response=response, question_id=q.pk, text=t) for q, t in text_rows
+    )
+    tallies.tallies_add(response_id=response.pk)
     summaries_mark_stale(product_ids=[questionnaire.product_id])
     return response
 
@@ -994,6 +1020,7 @@ def responses_import(*, actor: User | None, plan) -> ImportBatch:
                 answers.append(Answer(response=response, question=column.question, value=value))
     Answer.objects.bulk_create(answers, batch_size=5000)
     TextAnswer.objects.bulk_create(texts, batch_size=2000)
+    tallies.tallies_add(import_batch_id=batch.pk)
     summaries_mark_stale(product_ids=[questionnaire.product_id])
     return batch
 
@@ -1004,6 +1031,7 @@ def import_undo(*, actor: User, batch: ImportBatch) -> int:
     _check(actor, batch.questionnaire.organisation_id)
     count = batch.rows
     product_id = batch.questionnaire.product_id
+    tallies.tallies_remove(import_batch_id=batch.pk)
     batch.delete()
     summaries_mark_stale(product_ids=[product_id])
     return count

@@ -4,6 +4,7 @@ from . import (
     feedback_views,
     import_views,
     link_views,
+    responses_export_views,
     results_views,
     summary_views,
     views,
@@ -48,6 +49,11 @@ urlpatterns = [
         name="results_export",
     ),
     path("questions/<int:pk>/answers/", results_views.free_text, name="free_text"),
+    path(
+        "questionnaires/<int:pk>/responses.csv",
+        responses_export_views.responses_download,
+        name="responses_download",
+    ),
     # A product's evaluation: the summary of learning
     path("products/<int:pk>/", summary_views.summary, name="summary"),
     path("products/<int:pk>/edit/", summary_views.summary_edit, name="summary_edit"),

@@ -9,7 +9,8 @@ class LearningConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, privacy_registration, receivers  # noqa: F401
+        # tasks: its scheduled jobs (offers expiring, reminders, purges) register on import.
+        from . import models, privacy_registration, receivers, tasks  # noqa: F401
 
         auditlog.register(models.LearningProduct, exclude_fields=["aims"])
         auditlog.register(models.ProductVersion, exclude_fields=["changes"])

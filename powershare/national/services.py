@@ -28,6 +28,7 @@ from powershare.evaluation.models import (
     Section,
     TextAnswer,
 )
+from powershare.evaluation.tallies import tallies_add, tallies_remove
 
 from .models import CouncilReturn, ReturnSource, ReturnStatus, SurveyRound
 
@@ -510,12 +511,15 @@ def _store_answers(
         response.submitted_on = today
         response.source = source
         response.save(update_fields=["submitted_on", "source"])
+        # Counted out as it was, then in again as saved (evaluation.tallies).
+        tallies_remove(response_id=response.pk)
         response.answers.filter(question_id__in=questions).delete()
         response.text_answers.filter(question_id__in=questions).delete()
     Answer.objects.bulk_create(Answer(response=response, question=q, value=v) for q, v in rows)
     TextAnswer.objects.bulk_create(
         TextAnswer(response=response, question=q, text=t, shareable=s) for q, t, s in text_rows
     )
+    tallies_add(response_id=response.pk)
     return {q.pk for q, _ in rows} | {q.pk for q, _, _ in text_rows}
 
 

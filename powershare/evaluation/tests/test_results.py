@@ -24,6 +24,7 @@ from powershare.evaluation.models import (
     QuestionType,
     TextAnswer,
 )
+from powershare.evaluation.tallies import tallies_add
 from powershare.learning.models import Attendance, Delivery, DeliverySession, SessionMode
 
 TODAY = datetime.date(2025, 3, 4)
@@ -80,6 +81,7 @@ def respond(questionnaire, answers=None, *, site=None, site_label="", delivery=N
                 rows.append(Answer(response=response, question=question, value=one))
     Answer.objects.bulk_create(rows)
     TextAnswer.objects.bulk_create(texts)
+    tallies_add(response_id=response.pk)  # as the services do when they store answers
     return response
 
 

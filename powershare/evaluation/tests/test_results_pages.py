@@ -23,6 +23,7 @@ from powershare.evaluation.models import (
     QuestionType,
     TextAnswer,
 )
+from powershare.evaluation.tallies import tallies_add
 from powershare.lib.charts import diverging_stacked_bar_chart
 from tests.personas import MARKER
 
@@ -61,6 +62,7 @@ def _respond(questionnaire, site, values: dict, texts: dict | None = None, deliv
     TextAnswer.objects.bulk_create(
         TextAnswer(response=response, question=q, text=t) for q, t in (texts or {}).items()
     )
+    tallies_add(response_id=response.pk)  # as the services do when they store answers
     return response
 
 

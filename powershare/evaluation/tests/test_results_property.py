@@ -31,6 +31,7 @@ from powershare.evaluation.models import (
     QuestionType,
     TextAnswer,
 )
+from powershare.evaluation.tallies import tallies_rebuild
 
 TODAY = "2025-03-04"
 LABEL = "Harbour Hall"  # an imported site name that is no organisation
@@ -205,6 +206,7 @@ def build(organisation, prefer_not, threshold, rows, sites) -> tuple[Questionnai
                 answers.append(Answer(response=response, question=question, value=value))
     Answer.objects.bulk_create(answers, batch_size=500)
     TextAnswer.objects.bulk_create(texts)
+    tallies_rebuild(questionnaire_ids=[questionnaire.pk])  # a bulk load counts in what it stored
     return questionnaire, questions
 
 

@@ -62,24 +62,41 @@ SCALES = {
 }
 
 
-def rows(model, values: dict) -> tuple:
-    """A row of the model's concrete columns, in order. A column the model cannot leave empty
-    must be given, so a new column fails here rather than at a confusing insert."""
+_PLANS: dict[tuple, tuple] = {}
+
+
+def _plan(model, keys: tuple) -> tuple:
+    """For each concrete column in order: ("given", attname), ("default", field) or
+    ("null", None). Worked out once per model and set of keys given (rows() is called
+    millions of times with the same keys)."""
     fields = model._meta.concrete_fields
+    given = set(keys)
     missing = [
-        f.attname for f in fields if f.attname not in values and not f.null and not f.has_default()
+        f.attname for f in fields if f.attname not in given and not f.null and not f.has_default()
     ]
     if missing:
         raise ValueError(f"bench_generate: {model.__name__} rows need {', '.join(missing)}")
-    out = []
-    for f in fields:
-        if f.attname in values:
-            out.append(values[f.attname])
-        elif f.has_default():
-            out.append(f.get_default())
-        else:
-            out.append(None)
-    return tuple(out)
+    return tuple(
+        ("given", f.attname)
+        if f.attname in given
+        else ("default", f)
+        if f.has_default()
+        else ("null", None)
+        for f in fields
+    )
+
+
+def rows(model, values: dict) -> tuple:
+    """A row of the model's concrete columns, in order. A column the model cannot leave empty
+    must be given, so a new column fails here rather than at a confusing insert."""
+    key = (model, tuple(values))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _plan(model, key[1])
+    return tuple(
+        values[what] if how == "given" else what.get_default() if how == "default" else None
+        for how, what in plan
+    )
 
 
 def insert(model, many: Iterable[tuple]) -> int:

@@ -831,6 +831,14 @@ def _generate(ctx: Context) -> dict[str, int]:
         made |= _bookings(ctx, v, deliveries)
     with ctx.timed("evaluation: responses"):
         made |= _responses(ctx, v, deliveries)
+    with ctx.timed("evaluation: result tallies"):
+        from powershare.evaluation.models import ResultTally
+        from powershare.evaluation.tallies import tallies_rebuild
+
+        # The services count each response into the tallies as they store it; this bulk
+        # load counts them all at once.
+        tallies_rebuild()
+        made["result_tallies"] = ResultTally.objects.count()
     ctx.shared["learning_products"] = [p["id"] for p in products]
     ctx.shared["deliveries"] = [d["id"] for d in deliveries]
     return made
@@ -984,4 +992,11 @@ def check(ctx: Context) -> list[str]:
     )
     if n := stale.count():
         problems.append(f"{n} summaries of learning are older than their answers but not stale")
+    from powershare.evaluation.tallies import tallies_check
+
+    differences = tallies_check()
+    if differences:
+        problems.append(
+            f"{len(differences)} result tallies differ from a fresh count, e.g. {differences[0]}"
+        )
     return problems

@@ -38,8 +38,9 @@ class Command(BaseCommand):
         report = generate(scale=scale, seed=seed, say=lambda line: self.stderr.write(line))
         if report["problems"]:
             raise CommandError(
-                "The made-up records break rules the services keep:\n- "
-                + "\n- ".join(report["problems"])
+                "The made-up records break rules the services keep (they are in the database "
+                "already: the checks run after the data is committed, so drop this throwaway "
+                "database):\n- " + "\n- ".join(report["problems"])
             )
         if options["json"]:
             self.stdout.write(_json_dumps(report))

@@ -1,0 +1,33 @@
+"""The quick pass of the benchmarks: run by `make test-bench` (a step of `make test`), never
+collected by the suite's own lanes (pyproject's testpaths leave bench/ out). Every test here is
+marked `bench`."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(BENCH):
+            item.add_marker(pytest.mark.bench)
+
+
+@pytest.fixture(scope="session")
+def small_database(tmp_path_factory):
+    """One SQLite database at small scale for the whole session (migrated and generated
+    once): the scripts only add to it."""
+    import harness
+
+    path = tmp_path_factory.mktemp("bench") / "small.sqlite3"
+    url = f"sqlite:///{path}"
+    harness.manage(url, "migrate", "--no-input", "-v0", capture=True)
+    harness.manage(
+        url, "bench_generate", "--scale", "small", "--seed", "1", "--force", capture=True
+    )
+    return url

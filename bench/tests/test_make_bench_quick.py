@@ -1,0 +1,66 @@
+"""`bench/run.py --quick` runs every benchmark script at small scale, on each database, and
+gathers their reports: the code behind `make bench` keeps working."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import harness
+import pytest
+import run
+
+BENCH = Path(run.__file__).resolve().parent
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
+def test_every_benchmark_runs_quickly_and_reports(vendor, tmp_path):
+    if vendor == "postgres" and not harness.postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    output = tmp_path / "quick.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--quick",
+            "--database",
+            vendor,
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    body = json.loads(output.read_text())
+    (result,) = body["databases"]
+    assert result["database"] == vendor
+    assert result["generator"]["scale"] == "small"
+    assert result["generator"]["counts"]["questionnaire_responses"] > 0
+    assert set(result["benchmarks"]) == set(run.BENCHMARKS)
+    for name, report in result["benchmarks"].items():
+        assert not report.get("failed") and not report.get("missing"), name
+        assert report["quick"] is True
+        assert report["tables"], f"{name} reported no table"
+        assert all(row for table in report["tables"] for row in table["rows"]), name
+        for target in report["targets"]:
+            assert {"what", "goal", "measured", "met"} <= set(target), name
+    if vendor == "postgres":
+        # Not speed but correctness: no task twice, no error, results consistent.
+        missed = [t for t in result["benchmarks"]["scale_out"]["targets"] if not t["met"]]
+        assert not missed, missed
+    text = run.markdown(body)
+    assert text.startswith(run.BEGIN) and text.rstrip().endswith(run.END)
+    assert "### Targets" in text
+
+
+def test_markdown_goes_between_the_markers_and_keeps_the_rest(tmp_path, monkeypatch):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nBefore.\n\n{run.BEGIN}\nold\n{run.END}\n\nAfter.\n")
+    monkeypatch.setattr(run, "DOC", doc)
+    run.write_doc(f"{run.BEGIN}\nnew\n{run.END}\n")
+    text = doc.read_text()
+    assert "old" not in text and "new" in text
+    assert text.startswith("# Benchmarks\n\nBefore.") and text.endswith("After.\n")
