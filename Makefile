@@ -119,11 +119,11 @@ test: install
 test-lane-sqlite:
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-browser
-	$(MAKE) --no-print-directory test-bench
 
 test-lane-postgres:
 	$(MAKE) --no-print-directory test-postgres
 	$(MAKE) --no-print-directory test-contract
+	$(MAKE) --no-print-directory test-bench
 
 test-sqlite: install
 	@scripts/ensure_test_tools.sh pdftotext

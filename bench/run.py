@@ -20,6 +20,7 @@ target missed is not a failure: the table says so, with the cause the script giv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -75,8 +76,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "docs/benchmarks.md for a full run of everything; bench/results/<when>.json otherwise).",
     )
     parser.add_argument("--keep", action="store_true", help="Keep the databases afterwards.")
+    parser.add_argument(
+        "--use-database",
+        metavar="URL",
+        help="Run the benchmarks on this database, already migrated and filled by "
+        "bench_generate, instead of making one (its kind is the only database).",
+    )
     args = parser.parse_args(argv)
     args.database = args.database or list(DATABASES)
+    if args.use_database:
+        args.database = [harness.vendor_of(args.use_database)]
     args.only = [name.strip() for name in args.only.split(",")] if args.only else list(BENCHMARKS)
     unknown = [name for name in args.only if name not in BENCHMARKS]
     if unknown:
@@ -141,6 +150,28 @@ def generate(url: str, args: argparse.Namespace) -> dict:
     return report
 
 
+def _given(url: str) -> dict:
+    """What a database given with --use-database holds (it was generated before)."""
+    harness.manage(url, "collectstatic", "--no-input", "-v0")
+    out = harness.manage(
+        url,
+        "shell",
+        "-c",
+        "import json; from powershare.people.models import Person; "
+        "from powershare.evaluation.models import QuestionnaireResponse as R; "
+        "print(json.dumps({'people': Person.objects.count(), "
+        "'questionnaire_responses': R.objects.count()}))",
+        capture=True,
+    )
+    return {
+        "scale": "given",
+        "counts": json.loads(out.stdout.strip().splitlines()[-1]),
+        "migrate_seconds": 0,
+        "wall_seconds": 0,
+        "command": "(a database given with --use-database)",
+    }
+
+
 def run_script(name: str, url: str, args: argparse.Namespace, folder: Path) -> dict:
     """Run bench/<name>.py in its own process; its report, or what went wrong."""
     out = folder / f"{name}.json"
@@ -186,14 +217,15 @@ def run_script(name: str, url: str, args: argparse.Namespace, folder: Path) -> d
 
 
 def run_database(vendor: str, args: argparse.Namespace) -> dict:
+    given = contextlib.nullcontext(args.use_database) if args.use_database else None
     with (
-        harness.throwaway_database(vendor, keep=args.keep, label="bench") as url,
+        given or harness.throwaway_database(vendor, keep=args.keep, label="bench") as url,
         tempfile.TemporaryDirectory(prefix="powershare-bench-") as folder,
     ):
         result = {
             "database": vendor,
             "database_version": harness.database_version(url),
-            "generator": generate(url, args),
+            "generator": _given(url) if args.use_database else generate(url, args),
             "benchmarks": {},
         }
         for name in args.only:

@@ -163,8 +163,10 @@ def contribution_list_for(
 ) -> QuerySet[Contribution]:
     """Contributions from the user's organisations that may be shown for `use`, newest first,
     in a fixed number of queries whatever their number."""
+    # The contributions listed are these organisations' own, so their people are too; should
+    # contributions ever be shareable (accounts.sharing), a partner's could be listed as well.
     ids = organisation_ids_where(user=user, capability=Capability.VIEW_ENGAGEMENT)
-    if getattr(Contribution, "shareable", False):  # then another register's could be listed
+    if getattr(Contribution, "shareable", False):
         ids = None
     contributions = visible_to(
         Contribution.objects.all(), user=user, capability=Capability.VIEW_ENGAGEMENT
