@@ -106,10 +106,13 @@ def _where(
 def _apply(sign: int, where: str, params: list) -> None:
     table = connection.ops.quote_name(ResultTally._meta.db_table)
     # The SELECT is wrapped so SQLite can't read ON CONFLICT as part of a join. `params`
-    # repeats once for each of the four parts of the union.
+    # repeats once for each of the four parts of the union. The rows go in in key order, so
+    # two transactions changing the same tallies lock them in the same order and can't
+    # deadlock (an import touches many sites' rows; a submission its own site's).
     sql = f"""
         INSERT INTO {table} ({_COLUMNS})
         SELECT * FROM ({_counted(where, sign)}) AS counted WHERE 1 = 1
+        ORDER BY 1, 2, 3, 4, 5, 6
         ON CONFLICT ({_KEY}) DO UPDATE SET n = {table}.n + excluded.n
     """  # noqa: S608 - as above
     with connection.cursor() as cursor:

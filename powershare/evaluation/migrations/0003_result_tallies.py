@@ -3,12 +3,41 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+#: The tallies of every answer stored, as evaluation.tallies counted them when this migration
+#: was written (frozen here: a migration must not change with later code).
+COUNT_EXISTING = """
+    INSERT INTO evaluation_resulttally
+        (questionnaire_id, question_key, kind, site_key, site_label, value, n)
+    SELECT * FROM (
+        SELECT r.questionnaire_id, 0, 0, COALESCE(r.site_id, 0), r.site_label, 0, COUNT(*)
+        FROM evaluation_questionnaireresponse r
+        GROUP BY r.questionnaire_id, COALESCE(r.site_id, 0), r.site_label
+        UNION ALL
+        SELECT r.questionnaire_id, a.question_id, 1, COALESCE(r.site_id, 0), r.site_label,
+               a.value, COUNT(*)
+        FROM evaluation_answer a JOIN evaluation_questionnaireresponse r ON r.id = a.response_id
+        GROUP BY r.questionnaire_id, a.question_id, COALESCE(r.site_id, 0), r.site_label, a.value
+        UNION ALL
+        SELECT r.questionnaire_id, a.question_id, 2, COALESCE(r.site_id, 0), r.site_label, 0,
+               COUNT(DISTINCT a.response_id)
+        FROM evaluation_answer a JOIN evaluation_questionnaireresponse r ON r.id = a.response_id
+        JOIN evaluation_question q ON q.id = a.question_id
+        WHERE q.type = 'multiple'
+        GROUP BY r.questionnaire_id, a.question_id, COALESCE(r.site_id, 0), r.site_label
+        UNION ALL
+        SELECT r.questionnaire_id, t.question_id, 2, COALESCE(r.site_id, 0), r.site_label, 0,
+               COUNT(*)
+        FROM evaluation_textanswer t
+        JOIN evaluation_questionnaireresponse r ON r.id = t.response_id
+        GROUP BY r.questionnaire_id, t.question_id, COALESCE(r.site_id, 0), r.site_label
+    ) AS counted
+"""
+
 
 def count_existing_answers(apps, schema_editor):
     """Tally the answers already stored (the services keep the tallies right from now on)."""
-    from powershare.evaluation.tallies import tallies_rebuild
-
-    tallies_rebuild()
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(COUNT_EXISTING)
 
 
 class Migration(migrations.Migration):

@@ -160,3 +160,28 @@ def test_the_command_finds_a_wrong_tally_and_rebuilds(survey):  # noqa: F811
     assert tallies_check() == []
     tallies_rebuild()
     assert tallies_check() == []
+
+
+def test_the_migration_counts_the_answers_already_stored(survey):  # noqa: F811
+    """0003 tallies what was stored before the tallies existed, as the services would have."""
+    from importlib import import_module
+
+    questionnaire, questions, link = survey
+    _submit(link, questions)
+    _submit(link, questions, useful=2, liked=(2,), again=None, words="")
+    made = sorted(
+        ResultTally.objects.filter(questionnaire=questionnaire)
+        .exclude(n=0)
+        .values_list("question_key", "kind", "n")
+    )
+    ResultTally.objects.all().delete()
+    migration = import_module("powershare.evaluation.migrations.0003_result_tallies")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.COUNT_EXISTING)
+    assert tallies_check() == []
+    again = sorted(
+        ResultTally.objects.filter(questionnaire=questionnaire).values_list(
+            "question_key", "kind", "n"
+        )
+    )
+    assert again == made
