@@ -255,10 +255,8 @@ def database_version(url: str) -> str:
         return f"SQLite {sqlite3.sqlite_version}"
     import psycopg
 
-    s = _postgres_settings()
     with _postgres_admin() as connection:
         version = connection.execute("SHOW server_version").fetchone()[0]
-    del s
     return f"PostgreSQL {version} (psycopg {psycopg.__version__})"
 
 
