@@ -520,6 +520,10 @@ class LearningSummary(models.Model):
     #: is remade in the background. A flag, never a time: the moment an answer arrived must
     #: not be written down anywhere.
     needs_remaking = models.BooleanField(default=False, db_index=True)
+    #: How many responses the product's questionnaires held when the PDF's making started
+    #: (a count, never a time). New answers make the PDF out of date by changing the count
+    #: (tallies.product_responses), with no write to this row as they arrive.
+    responses_when_made = models.PositiveIntegerField(null=True, blank=True)
     #: When a made PDF was last taken down because words in it may no longer be used. A PDF
     #: whose making started before then is thrown away, not stored.
     taken_down_at = models.DateTimeField(null=True, blank=True)

@@ -16,7 +16,7 @@ small-group threshold (5 unless set higher; never below 3), so nobody can be pic
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -1021,9 +1021,23 @@ def summary_get(*, product: LearningProduct) -> LearningSummary | None:
 
 
 def summaries_stale() -> QuerySet[LearningSummary]:
-    return LearningSummary.objects.filter(needs_remaking=True).exclude(
-        status__in=["queued", "making"]
+    """Summaries whose PDF is out of date and not being made: their words or data changed
+    (needs_remaking), or the count of responses differs from the count when it was made."""
+    return (
+        LearningSummary.objects.alias(responses_now=tallies.product_responses())
+        .filter(
+            Q(needs_remaking=True)
+            | (Q(responses_when_made__isnull=False) & ~Q(responses_when_made=F("responses_now")))
+        )
+        .exclude(status__in=["queued", "making", "not_made"])
     )
+
+
+def summary_is_stale(*, summary: LearningSummary | None) -> bool:
+    """Whether a made PDF is out of date (the page says a new one is on its way)."""
+    if not (summary and summary.pdf):
+        return False
+    return summary.needs_remaking or summaries_stale().filter(pk=summary.pk).exists()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -952,8 +952,9 @@ def response_submit(
     TextAnswer.objects.bulk_create(
         TextAnswer(response=response, question_id=q.pk, text=t) for q, t in text_rows
     )
+    # The summary of learning's PDF goes out of date through the tallies' count of responses
+    # (selectors.summaries_stale): nothing about the summary is written here.
     tallies.tallies_add(response_id=response.pk)
-    summaries_mark_stale(product_ids=[questionnaire.product_id])
     return response
 
 
@@ -1126,9 +1127,12 @@ def summary_request(*, actor: User | None, product: LearningProduct) -> Learning
 
 def summary_making_start(*, summary_id: int) -> None:
     """The PDF is being made from the data as it is now: changes from here on (which set
-    needs_remaking again) get it made once more."""
+    needs_remaking again, or change the count of responses) get it made once more."""
     LearningSummary.objects.filter(pk=summary_id).update(
-        status=SummaryStatus.MAKING, progress=5, needs_remaking=False
+        status=SummaryStatus.MAKING,
+        progress=5,
+        needs_remaking=False,
+        responses_when_made=tallies.product_responses(),
     )
 
 

@@ -57,7 +57,7 @@ def _pdf_state(summary: LearningSummary | None, product, can_manage: bool) -> di
         "status": status,
         "busy": status in BUSY,
         "has_pdf": bool(summary and summary.pdf),
-        "stale": bool(summary and summary.pdf and summary.needs_remaking),
+        "stale": selectors.summary_is_stale(summary=summary),
         "progress": summary.progress if summary else 0,
         "can_manage": can_manage,
     }

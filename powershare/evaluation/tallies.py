@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .models import (
     Answer,
@@ -243,3 +245,21 @@ def number_summary(values: dict[int, int]) -> dict:
         "min": min(given),
         "max": max(given),
     }
+
+
+def product_responses() -> Coalesce:
+    """How many responses a product's questionnaires hold, read from the tallies, as an
+    expression on a summary of learning (its `product_id`). The summary of learning's PDF records this number when it is made; a PDF whose
+    number differs is out of date (selectors.summaries_stale), so a submission need not write
+    anything to the summary (issue 12: six queries per submission)."""
+    total = (
+        ResultTally.objects.filter(
+            questionnaire__product_id=OuterRef("product_id"),
+            kind=TallyKind.RESPONSES,
+        )
+        .order_by()
+        .values("questionnaire__product_id")
+        .annotate(total=Sum("n"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)

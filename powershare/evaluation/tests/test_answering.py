@@ -584,3 +584,58 @@ def test_nothing_answered_is_not_a_response(samples):
     assert response.status_code == 200
     assert "Answer at least one question, then send your answers." in response.content.decode()
     assert not link.questionnaire.responses.exists()
+
+
+def _real_queries(captured) -> list[str]:
+    """What the database is asked, without the test's own savepoints (outside a test the
+    service's transaction is a BEGIN and COMMIT, which Django doesn't count as queries)."""
+    return [
+        q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def test_sending_answers_takes_at_most_six_queries(personas, samples):
+    """Issue 12's target for a submission, on a questionnaire like the standard ones (agreement
+    scales and words): the link, its questions, the response, its answers, its words and one
+    tally change. Nothing is written to the summary of learning (its PDF goes out of date
+    through the count of responses) or to a session."""
+    alice = personas.alice
+    questionnaire = services.questionnaire_create(
+        actor=alice,
+        organisation_id=personas.council_a.pk,
+        code="quick-after",
+        title="After the course",
+        kind="reaction",
+        product=samples["product"],
+    )
+    useful = services.question_add(
+        actor=alice,
+        questionnaire=questionnaire,
+        code="useful",
+        text="The course was useful.",
+        type=QuestionType.LIKERT,
+    )
+    words = services.question_add(
+        actor=alice,
+        questionnaire=questionnaire,
+        code="next",
+        text="What will you do next?",
+        type=QuestionType.TEXT,
+    )
+    today = timezone.localdate()
+    link = services.link_create(
+        actor=alice,
+        questionnaire=questionnaire,
+        session=samples["session"],
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=1),
+    )
+    client = _browser()
+    _open(client, link)
+    data = {f"q{useful.pk}": "4", f"q{words.pk}": "Listen first."}
+    with CaptureQueriesContext(connection) as counted:
+        response = client.post(_url(link), data)
+    assert response.status_code == 302
+    assert questionnaire.responses.count() == 1
+    queries = _real_queries(counted.captured_queries)
+    assert len(queries) <= 6, "\n\n".join(queries)

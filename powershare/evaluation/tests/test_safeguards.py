@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from powershare.engagement import services as engagement_services
-from powershare.evaluation import services
+from powershare.evaluation import selectors, services
 from powershare.evaluation.models import AnswerLink, LearningSummary, SummaryStatus
 from powershare.learning import services as learning_services
 from powershare.learning.models import SessionMode
@@ -86,18 +86,28 @@ def test_a_pdf_being_made_when_words_are_withdrawn_is_thrown_away(
         assert stored.read() == b"%PDF new"
 
 
-def test_an_answer_marks_the_summary_out_of_date_without_a_time(
+def test_an_answer_makes_the_summary_out_of_date_without_writing_to_it(
     samples, monkeypatch, django_capture_on_commit_callbacks
 ):
     summary = _made(samples, monkeypatch, django_capture_on_commit_callbacks)
+    assert not selectors.summary_is_stale(summary=summary)
+    assert summary.pk not in set(selectors.summaries_stale().values_list("pk", flat=True))
     before = LearningSummary.objects.filter(pk=summary.pk).values().get()
     link = samples["answer_link"]
     question = samples["likert_question"]
     services.response_submit(link=link, answers={question.pk: 5})
     after = LearningSummary.objects.filter(pk=summary.pk).values().get()
-    assert after["needs_remaking"] is True
-    changed = {k for k in after if after[k] != before[k]}
-    assert changed == {"needs_remaking"}, "nothing else changes: no time is written down"
+    assert after == before, "nothing about the summary is written: no time, no flag"
+    summary.refresh_from_db()
+    assert selectors.summary_is_stale(summary=summary), "the count of responses changed"
+    assert summary.pk in set(selectors.summaries_stale().values_list("pk", flat=True))
+
+    # Made again: up to date, with the new count.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.summary_request(actor=None, product=summary.product)
+    summary.refresh_from_db()
+    assert summary.responses_when_made == before["responses_when_made"] + 1
+    assert not selectors.summary_is_stale(summary=summary)
 
 
 def test_a_new_delivery_gets_links_on_its_first_and_last_session(personas, samples):

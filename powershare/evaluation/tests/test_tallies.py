@@ -185,3 +185,35 @@ def test_the_migration_counts_the_answers_already_stored(survey):  # noqa: F811
         )
     )
     assert again == made
+
+
+def test_the_migration_records_the_count_of_responses_of_made_summaries(survey):  # noqa: F811
+    """0004 gives a made, up-to-date PDF the count it was made from (today's), so it is not
+    remade for no reason; one already out of date or not made is left to be remade."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from powershare.evaluation.models import LearningSummary, SummaryStatus
+
+    questionnaire, questions, link = survey
+    _submit(link, questions)
+    _submit(link, questions, useful=2)
+    product = questionnaire.product
+    LearningSummary.objects.update_or_create(
+        product=product, defaults={"status": SummaryStatus.READY, "pdf": "s.pdf"}
+    )
+    migration = import_module("powershare.evaluation.migrations.0004_summary_responses_when_made")
+    migration.record_counts(apps, None)
+    summary = LearningSummary.objects.get(product=product)
+    from powershare.evaluation.models import QuestionnaireResponse
+
+    counted = QuestionnaireResponse.objects.filter(questionnaire__product=product).count()
+    assert counted >= 2
+    assert summary.responses_when_made == counted
+    assert not selectors.summary_is_stale(summary=summary)
+    LearningSummary.objects.filter(pk=summary.pk).update(
+        responses_when_made=None, needs_remaking=True
+    )
+    migration.record_counts(apps, None)
+    assert LearningSummary.objects.get(pk=summary.pk).responses_when_made is None

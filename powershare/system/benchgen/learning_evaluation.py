@@ -21,8 +21,8 @@ anonymous questionnaire responses (issue 12).
   links, each given while its link was open (and not after today), with the link's delivery,
   session and site and the day only (as `response_submit` stores them). Answers carry their
   response's site (as `models._copy_site` does). No summary of learning has been made for
-  these products, so there is none to mark as needing remaking (`summaries_mark_stale` only
-  marks summaries already made).
+  these products, so none can be out of date (a made one would be, through its count of
+  responses: `selectors.summaries_stale`).
 
 Nothing here goes through a service per row: rows are written in chunks by `insert()`.
 """
@@ -897,6 +897,7 @@ def check(ctx: Context) -> list[str]:
     from django.db.models.functions import TruncDate
 
     from powershare.evaluation.models import LearningSummary, QuestionnaireResponse, SummaryStatus
+    from powershare.evaluation.selectors import summaries_stale
     from powershare.learning.models import (
         HOLDS_A_PLACE,
         Booking,
@@ -977,9 +978,8 @@ def check(ctx: Context) -> list[str]:
         problems.append(f"{n} deliveries lack a link to one of their standard questionnaires")
     # A summary made before its product's latest response must be waiting to be remade.
     stale = (
-        LearningSummary.objects.filter(
-            needs_remaking=False, status=SummaryStatus.READY, made_at__isnull=False
-        )
+        LearningSummary.objects.filter(status=SummaryStatus.READY, made_at__isnull=False)
+        .exclude(pk__in=summaries_stale().values("pk"))
         .annotate(made_on=TruncDate("made_at"))
         .filter(
             Exists(
