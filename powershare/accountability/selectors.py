@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,6 +151,17 @@ def with_loop_status(activities: QuerySet, *, today: datetime.date | None = None
     )
 
 
+def loop_closed():
+    """True for an activity (the outer query's row) whose loop is closed, as `loop_state` says
+    "closed": a letter was sent and every contribution that still counts has a response and
+    was in a sent letter. One EXISTS per activity that stops at the first contribution still
+    owed something, where filtering on `loop_state` would work out all of its figures, each
+    more than once (issue 12: the feedback dashboard of a council with 1,500 activities)."""
+    owed = _live_contributions().exclude(Exists(_answered()) & Exists(_told()))
+    sent = FeedbackLetter.objects.filter(activity=OuterRef("pk"), status=LetterStatus.SENT)
+    return Exists(sent) & ~Exists(owed)
+
+
 def loop_state_label(state: str) -> str:
     return LoopState.LABELS.get(state, state)
 
@@ -170,7 +182,9 @@ def dashboard_for(*, user, today: datetime.date | None = None, search: str = "")
     ).select_related("organisation")
     if search:
         activities = activities.filter(title__icontains=search)
-    activities = with_loop_status(activities, today=today).exclude(loop_state=LoopState.CLOSED)
+    # Filtered and ordered on plain columns and one EXISTS: the figures of with_loop_status
+    # are worked out for the rows fetched only (the page, or the totals' short rows).
+    activities = with_loop_status(activities.exclude(loop_closed()), today=today)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     return activities.annotate(
         urgency=Case(
@@ -310,6 +324,23 @@ def _responses():
     return Response.objects.select_related("activity", "owner", "organisation")
 
 
+def _contributions_linked():
+    """How many contributions each response answers, as a subquery: counted for the rows
+    shown only (a GROUP BY over the join would count every response of a council before the
+    page is cut from them)."""
+    return Coalesce(
+        Subquery(
+            ResponseContribution.objects.filter(response=OuterRef("pk"))
+            .order_by()
+            .values("response_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def response_list_for_activity(*, activity: Activity) -> QuerySet[Response]:
     """An activity's responses for staff, each with its contributions that may be shown inside
     the organisation (withdrawn ones drop out), files and progress."""
@@ -324,9 +355,7 @@ def response_list_for_activity(*, activity: Activity) -> QuerySet[Response]:
             "files",
             "progress",
         )
-        .annotate(
-            contributions_linked=Count("links", distinct=True),
-        )
+        .annotate(contributions_linked=_contributions_linked())
         .order_by("pk")
     )
 
@@ -394,7 +423,7 @@ def response_list_for(
         responses = responses.filter(status=status)
     if decision:
         responses = responses.filter(decision=decision)
-    return responses.annotate(contributions_linked=Count("links", distinct=True)).order_by(
+    return responses.annotate(contributions_linked=_contributions_linked()).order_by(
         F("due_on").asc(nulls_last=True), "pk"
     )
 

@@ -32,8 +32,9 @@ from powershare.accounts.selectors import (
 )
 from powershare.audit.models import AccessEvent
 from powershare.audit.services import access_event_record
+from powershare.lib.dates import long_date
 from powershare.lib.exports import FORMATS, table_response
-from powershare.lib.forms import form_errors_to_fields, posted, search_term
+from powershare.lib.forms import form_errors_to_fields, posted, search_term, select_options
 from powershare.people.services import person_read_record, register_read_record
 from powershare.system.submissions import submit_form_once, submit_once
 
@@ -321,8 +322,14 @@ def contribution_list(request):
             description=f"Contributions listed with contributors' names, page {page.number}",
             path=request.path,
         )
-    activities = list(
-        selectors.activity_list_for(user=request.user).values_list("pk", "title", "starts_on")
+    activity_options = select_options(
+        (
+            (pk, f"{title} ({long_date(starts_on)})")
+            for pk, title, starts_on in selectors.activity_list_for(user=request.user).values_list(
+                "pk", "title", "starts_on"
+            )
+        ),
+        selected=filters["activity_id"],
     )
     activity = None
     questions = []
@@ -342,7 +349,7 @@ def contribution_list(request):
             "page_obj": page,
             "filters": filters,
             "activity": activity,
-            "activities": activities,
+            "activity_options": activity_options,
             "questions": questions,
             "kinds": ContributionKind.choices,
             "uses": UseLevel.choices,

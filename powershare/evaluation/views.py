@@ -25,8 +25,8 @@ from powershare.accounts.selectors import (
     user_can,
 )
 from powershare.learning import selectors as learning_selectors
-from powershare.lib.forms import add_organisation_choice, posted, search_term
-from powershare.system.submissions import submit_once
+from powershare.lib.forms import add_organisation_choice, posted, save_or_show, search_term
+from powershare.system.submissions import submit_form_once_or_404
 
 from . import selectors, services
 from .forms import QuestionForm, QuestionnaireForm, SectionForm, StandardQuestionnairesForm
@@ -76,44 +76,6 @@ def _can_manage(user, organisation_id) -> bool:
 def _detail_url(questionnaire_id, anchor: str = "") -> str:
     url = reverse("evaluation:questionnaire_detail", args=[questionnaire_id])
     return f"{url}#{anchor}" if anchor else url
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's refusal on the form: by field where the form shows that field."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        field = form.fields.get(name)
-        shown = field is not None and not field.disabled
-        form.add_error(name if shown else None, errors)
-
-
-def save_or_show(form, act) -> bool:
-    """Run `act` (a service call). True when done; a refusal goes on the form."""
-    try:
-        act()
-    except ValidationError as error:
-        errors_to_form(form, error)
-        return False
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    return True
-
-
-def submit_once_or_show(request, form, create, *, success: str):
-    """Run `create()` once for this form as sent (a double click makes nothing new) and go to
-    the address it returns; a refusal lands on the form and None is returned."""
-    try:
-        url, created = submit_once(request, create)
-    except ValidationError as error:
-        errors_to_form(form, error)
-        return None
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    if created and success:
-        messages.success(request, success)
-    return redirect(url)
 
 
 def _several_organisations(user) -> bool:
@@ -277,7 +239,7 @@ def questionnaire_create(request, **kwargs):
             )
             return _detail_url(questionnaire.pk)
 
-        done = submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             form,
             create,
@@ -389,7 +351,7 @@ def section_add(request, pk, **kwargs):
             )
             return _detail_url(questionnaire.pk, f"section-{section.pk}")
 
-        done = submit_once_or_show(request, form, create, success="The section has been added.")
+        done = submit_form_once_or_404(request, form, create, success="The section has been added.")
         if done is not None:
             return done
     return render(
@@ -488,7 +450,9 @@ def question_add(request, pk, **kwargs):
             )
             return _detail_url(questionnaire.pk, f"question-{question.pk}")
 
-        done = submit_once_or_show(request, form, create, success="The question has been added.")
+        done = submit_form_once_or_404(
+            request, form, create, success="The question has been added."
+        )
         if done is not None:
             return done
     return _question_page(
@@ -657,7 +621,7 @@ def standard_make(request, pk, **kwargs):
             )
             return _detail_url(pre.pk)
 
-        done = submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             form,
             create,

@@ -26,12 +26,12 @@ from powershare.evaluation.results_views import svg_response
 from powershare.lib import charts
 from powershare.lib.forms import (
     add_organisation_choice,
-    form_errors_to_fields,
     posted,
+    save_or_show,
     search_term,
 )
 from powershare.people.models import Person
-from powershare.system.submissions import submit_once
+from powershare.system.submissions import submit_form_once_or_404
 
 from . import selectors, services
 from .assessment_forms import AssessmentForm, AssessmentShareForm, ParticipantForm, RatingsForm
@@ -76,33 +76,6 @@ def _can(user, capability, organisation_id) -> bool:
     return account_selectors.user_can(
         user=user, capability=capability, organisation_id=organisation_id
     )
-
-
-def _save_or_show(form, act) -> bool:
-    """Run `act` (a service call). True when done; a refusal goes on the form."""
-    try:
-        act()
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return False
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    return True
-
-
-def _submit_once_or_show(request, form, create, *, success: str):
-    """Run `create()` once for this form as sent (a double click makes nothing new) and go to
-    the address it returns; a refusal lands on the form and None is returned."""
-    try:
-        url, created = submit_once(request, create)
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return None
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    if created and success:
-        messages.success(request, success)
-    return redirect(url)
 
 
 def _who(participant, *, show_names: bool) -> str:
@@ -221,7 +194,7 @@ def assessment_create(request):
             assessment = services.assessment_start(actor=user, organisation=organisation, **data)
             return reverse("improvement:assessment_ratings", args=[assessment.pk])
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             form,
             create,
@@ -391,7 +364,7 @@ def assessment_edit(request, pk):
         def act():
             services.assessment_update(actor=user, assessment=assessment, **form.cleaned_data)
 
-        if _save_or_show(form, act):
+        if save_or_show(form, act):
             messages.success(request, "Your changes have been saved.")
             return redirect(_detail_url(assessment))
     return render(
@@ -425,7 +398,7 @@ def assessment_ratings(request, pk):
         def act():
             services.ratings_record(actor=user, assessment=assessment, ratings=form.values())
 
-        if _save_or_show(form, act):
+        if save_or_show(form, act):
             messages.success(request, "The ratings have been saved.")
             return redirect(_detail_url(assessment, "ratings"))
     groups = {}
@@ -485,7 +458,7 @@ def assessment_participants(request, pk):
             )
             return reverse("improvement:assessment_participants", args=[assessment.pk])
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request, form, create, success="They are now listed as taking part."
         )
         if done is not None:
@@ -629,7 +602,7 @@ def assessment_sharing(request, pk):
             account_services.share_create(actor=user, record=assessment, partner=partner)
             return reverse("improvement:assessment_sharing", args=[assessment.pk])
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             form,
             create,

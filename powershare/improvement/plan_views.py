@@ -27,9 +27,13 @@ from powershare.accounts.roles import Capability
 from powershare.accounts.selectors import organisation_list_where, user_can
 from powershare.accounts.sharing import share_list_for_record
 from powershare.lib.exports import table_response
-from powershare.lib.forms import add_organisation_choice, form_errors_to_fields, posted
+from powershare.lib.forms import (
+    add_organisation_choice,
+    posted,
+    save_or_show,
+)
 from powershare.support.forms import ShareForm
-from powershare.system.submissions import submit_once
+from powershare.system.submissions import submit_form_once_or_404
 
 from . import selectors, services
 from .models import ActionSource, ActionStatus
@@ -74,32 +78,6 @@ def _action_crumbs(action, *items):
         {"label": action.title, "url": reverse("improvement:action_detail", args=[action.pk])},
         *items,
     )
-
-
-def _submit_once_or_show(request, form, create, *, success: str):
-    """Run `create()` once for this form as sent (a double click makes nothing new); a
-    refusal lands on the form and None comes back; no permission reads as not found."""
-    try:
-        url, created = submit_once(request, create)
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return None
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    if created and success:
-        messages.success(request, success)
-    return redirect(url)
-
-
-def _save_or_show(form, act) -> bool:
-    try:
-        act()
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return False
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    return True
 
 
 def _require_manage(user) -> list[int]:
@@ -188,7 +166,7 @@ def plan_create(request):
             )
             return reverse("improvement:plan_detail", args=[plan.pk])
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request, form, create, success="The plan is saved. Now add its actions."
         )
         if done is not None:
@@ -283,7 +261,7 @@ def plan_edit(request, pk):
     )
     if request.method == "POST" and not close_problem and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show(
+        if save_or_show(
             form,
             lambda: services.plan_update(
                 actor=user,
@@ -329,7 +307,7 @@ def plan_sharing(request, pk):
             account_services.share_create(actor=user, record=plan, partner=partner)
             return reverse("improvement:plan_sharing", args=[plan.pk])
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request, form, create, success=f"“{plan.title}” is now shared with {partner.name}."
         )
         if done is not None:
@@ -636,7 +614,7 @@ def action_create(request):
             )
             return reverse("improvement:action_detail", args=[action.pk])
 
-        done = _submit_once_or_show(request, form, create, success="The action is saved.")
+        done = submit_form_once_or_404(request, form, create, success="The action is saved.")
         if done is not None:
             return done
     if plan is not None:
@@ -711,7 +689,7 @@ def action_edit(request, pk):
     del form.fields["source_note"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show(
+        if save_or_show(
             form,
             lambda: services.action_update(
                 actor=user,
@@ -761,7 +739,7 @@ def action_progress(request, pk):
             )
             return detail
 
-        done = _submit_once_or_show(request, form, create, success="The update is saved.")
+        done = submit_form_once_or_404(request, form, create, success="The update is saved.")
         if done is not None:
             return done
     return render(

@@ -32,7 +32,8 @@ from powershare.accounts.selectors import (
 from powershare.audit.selectors import history_for_record
 from powershare.engagement.models import UseLevel
 from powershare.lib import charts
-from powershare.lib.forms import add_organisation_choice, posted, search_term
+from powershare.lib.forms import add_organisation_choice, form_errors_to_fields, posted, search_term
+from powershare.lib.forms import save_or_show as lib_save_or_show
 from powershare.system.submissions import submit_once
 
 from . import selectors, services
@@ -109,26 +110,13 @@ def _can_manage(user, organisation_id) -> bool:
 
 
 def errors_to_form(form, error: ValidationError, field_for: dict | None = None) -> None:
-    """A service's refusal on the form: by field where it names one this form shows."""
-    field_for = {**FIELD_FOR, **(field_for or {})}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = field_for.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
+    """A service's refusal on the form, with learning's names for its fields (FIELD_FOR)."""
+    form_errors_to_fields(form, error, {**FIELD_FOR, **(field_for or {})})
 
 
 def save_or_show(form, act, field_for: dict | None = None) -> bool:
-    """Run `act` (a service call). True when it was done; a refusal goes on the form."""
-    try:
-        act()
-    except ValidationError as error:
-        errors_to_form(form, error, field_for)
-        return False
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    return True
+    """lib.forms.save_or_show with learning's names for the form's fields (FIELD_FOR)."""
+    return lib_save_or_show(form, act, field_for={**FIELD_FOR, **(field_for or {})})
 
 
 def materials_with_labels(version) -> list:

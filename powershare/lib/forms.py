@@ -77,13 +77,33 @@ class ModelForm(DesignSystemFormMixin, forms.ModelForm):
     pass
 
 
-def form_errors_to_fields(form: forms.BaseForm, error) -> None:
-    """Show a service's ValidationError on the form: by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+def form_errors_to_fields(form: forms.BaseForm, error, field_for: dict | None = None) -> None:
+    """Show a service's ValidationError on the form: by field where it names one the form
+    shows and the person can change (`field_for` maps a service's names to the form's), at
+    the top otherwise."""
+    if not hasattr(error, "error_dict"):
         form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (field_for or {}).get(name, name)
+        field = form.fields.get(name)
+        form.add_error(name if field is not None and not field.disabled else None, errors)
+
+
+def save_or_show(form, act, *, field_for: dict | None = None) -> bool:
+    """Run `act` (a service call). True when it was done; a refusal goes on the form (see
+    form_errors_to_fields), and no permission reads as "not found", as everywhere else."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+
+    try:
+        act()
+    except ValidationError as error:
+        form_errors_to_fields(form, error, field_for)
+        return False
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    return True
 
 
 def act_then_go(request, act, *, to: str, form=None, not_found: str = "No such page"):
@@ -165,3 +185,22 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"value": text[:20]},
                     )
         return super()._check_values(value)
+
+
+def select_options(choices, *, selected=None) -> str:
+    """`<option>` elements for (value, label) pairs, escaped, with `selected` marked: for
+    long lists (a council's 1,500 activities) a template loop costs over 100 ms per page
+    (issue 12); this costs a few."""
+    from html import escape
+
+    from django.utils.safestring import mark_safe
+
+    chosen = "" if selected in (None, "") else str(selected)
+    # Every value and label is escaped here, before it is marked safe.
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'<option value="{escape(str(value))}"'
+            f"{' selected' if str(value) == chosen else ''}>{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from powershare.evaluation import selectors as evaluation_selectors
 from powershare.evaluation import services as evaluation_services
 from powershare.evaluation.models import QuestionType
-from powershare.lib.forms import form_errors_to_fields, posted
-from powershare.system.submissions import submit_once
+from powershare.lib.forms import posted, save_or_show
+from powershare.system.submissions import submit_form_once_or_404
 
 from . import selectors, services
 from .models import ReturnStatus
@@ -80,35 +80,6 @@ def _questions_url(survey_round_id: int, anchor: str = "") -> str:
 def _require_runs(user) -> None:
     if not selectors.runs_survey(user=user):
         raise Http404("No such page")
-
-
-def _save_or_show(form, act) -> bool:
-    """Run `act` (a service call). True when done; a refusal lands on the form."""
-    try:
-        act()
-    except ValidationError as error:
-        form_errors_to_fields(form, error)
-        return False
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    return True
-
-
-def _submit_once_or_show(request, form, create, *, success: str = ""):
-    """Run `create()` once for this form as sent (a double click does nothing twice); a
-    refusal lands on the form (or comes back as words, without a form) and None is returned."""
-    try:
-        url, created = submit_once(request, create)
-    except ValidationError as error:
-        if form is None:
-            return " ".join(error.messages)
-        form_errors_to_fields(form, error)
-        return None
-    except PermissionDenied:
-        raise Http404("No such page") from None
-    if created and success:
-        messages.success(request, success)
-    return redirect(url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +142,7 @@ def round_create(request):
             )
             return _detail_url(survey_round)
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             form,
             create,
@@ -279,7 +250,7 @@ def round_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show(
+        if save_or_show(
             form,
             lambda: services.round_update(
                 actor=user,
@@ -319,7 +290,7 @@ def round_narrative(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _save_or_show(
+        if save_or_show(
             form,
             lambda: services.round_update(
                 actor=user,
@@ -359,7 +330,7 @@ def round_councils(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["councils"]
-        if _save_or_show(
+        if save_or_show(
             form,
             lambda: services.round_councils_set(
                 actor=user, survey_round=survey_round, council_ids=chosen
@@ -398,7 +369,7 @@ def round_copy(request, pk):
             new = services.round_copy(actor=user, survey_round=survey_round)
             return _detail_url(new)
 
-        done = _submit_once_or_show(
+        done = submit_form_once_or_404(
             request,
             None,
             create,
@@ -463,7 +434,7 @@ def reminders_send(request, pk):
                 )
             return _detail_url(survey_round, "returns")
 
-        done = _submit_once_or_show(request, None, create)
+        done = submit_form_once_or_404(request, None, create)
         if isinstance(done, str):
             error = done
         else:
@@ -509,7 +480,7 @@ def return_reopen(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save_or_show(
+        and save_or_show(
             form,
             lambda: services.return_reopen(
                 actor=user, council_return=council_return, reason=form.cleaned_data["reason"]
@@ -610,7 +581,7 @@ def question_add(request, pk):
             )
             return _questions_url(survey_round.pk, f"question-{question.pk}")
 
-        done = _submit_once_or_show(request, form, create, success="The question is added.")
+        done = submit_form_once_or_404(request, form, create, success="The question is added.")
         if done is not None:
             return done
     return _question_page(
@@ -654,7 +625,7 @@ def question_edit(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save_or_show(
+        and save_or_show(
             form,
             lambda: evaluation_services.question_update(
                 actor=user,

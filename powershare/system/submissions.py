@@ -20,12 +20,15 @@ def submit_once(request, create) -> tuple[str, bool]:
     return url, created
 
 
-def submit_form_once(request, form, create, *, success: str = ""):
-    """`submit_once` for a form whose service may refuse: a ValidationError lands on the form's
-    fields (PermissionDenied at its top), and None is returned so the view shows the form again
-    with everything typed; otherwise a redirect to the result, with `success` as a message the
-    first time."""
+def submit_form_once(request, form, create, *, success: str = "", forbidden: str = "form"):
+    """`submit_once` for a form whose service may refuse. A ValidationError lands on the
+    form's fields and None is returned, so the view shows the form again with everything
+    typed (without a form, form=None, the refusal comes back as one sentence to show). A
+    PermissionDenied goes at the form's top, or with forbidden="not_found" reads as "not
+    found", as on pages that don't say what exists. Otherwise: a redirect to the result, with
+    `success` as a message the first time."""
     from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
     from django.shortcuts import redirect
 
     from powershare.lib.forms import form_errors_to_fields
@@ -33,11 +36,20 @@ def submit_form_once(request, form, create, *, success: str = ""):
     try:
         url, created = submit_once(request, create)
     except ValidationError as error:
+        if form is None:
+            return " ".join(error.messages)
         form_errors_to_fields(form, error)
         return None
     except PermissionDenied as error:
+        if forbidden == "not_found" or form is None:
+            raise Http404("No such page") from None
         form.add_error(None, str(error) or "You can't do that.")
         return None
     if created and success:
         messages.success(request, success)
     return redirect(url)
+
+
+def submit_form_once_or_404(request, form, create, *, success: str = ""):
+    """`submit_form_once` for pages where no permission reads as "not found"."""
+    return submit_form_once(request, form, create, success=success, forbidden="not_found")
