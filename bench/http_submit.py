@@ -797,8 +797,9 @@ def main() -> None:
                 "Both are bound by the 2 cores they share with the database and wrk: PowerShare "
                 f"takes {cpu[0]} ms of application CPU per submission to the peer's {cpu[1]} ms, "
                 "most of it Django (middleware, form, ORM) for its statements; the floor shows "
-                "what Django alone costs. Next: fewer statements per submission and less ORM "
-                "work on the answer page (see docs/benchmarks.md)."
+                "what Django alone costs. Next: the questionnaire's questions kept in each "
+                "process (keyed by a version the question services change) and fewer model "
+                "objects on the answer page (see docs/benchmarks.md)."
             )
         targets_out.append(
             harness.target(

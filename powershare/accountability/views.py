@@ -123,17 +123,20 @@ def dashboard(request, **kwargs):
     _require(request.user)
     today = timezone.localdate()
     search = search_term(request)
-    rows = selectors.dashboard_for(user=request.user, today=today, search=search)
-    counts = selectors.dashboard_totals_for(user=request.user, today=today)
-    paginator = Paginator(rows, PAGE_SIZE)
-    if not search:
-        # The totals counted the same rows: the paginator need not count them again.
-        paginator.count = counts["listed"]
-    page = paginator.get_page(request.GET.get("page"))
+    # Which loops are open is worked out once, in short rows: the totals are counted from
+    # them and the page's activities fetched by id.
+    rows = selectors.dashboard_rows_for(user=request.user, today=today)
+    counts = selectors.dashboard_totals_for(user=request.user, today=today, rows=rows)
+    if search:
+        rows = selectors.dashboard_rows_for(user=request.user, today=today, search=search)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     manageable = set(
         organisation_ids_where(user=request.user, capability=Capability.MANAGE_ENGAGEMENT)
     )
-    items = [_with_loop_words(activity, today) for activity in page.object_list]
+    shown = selectors.dashboard_page(
+        user=request.user, today=today, ids=[pk for pk, _due, _n in page.object_list]
+    )
+    items = [_with_loop_words(activity, today) for activity in shown]
     for activity in items:
         activity.can_respond = (
             activity.organisation_id in manageable and activity.without_response > 0

@@ -253,7 +253,15 @@ class Invitation(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["activity", "person"], name="one_invitation_each"),
         ]
-        indexes = [models.Index(fields=["person", "status"])]
+        indexes = [
+            models.Index(fields=["person", "status"]),
+            # Invitations still waiting for an answer, by activity (home's count, issue 12).
+            models.Index(
+                fields=["activity"],
+                condition=models.Q(status="invited"),
+                name="engagement_invitation_waiting",
+            ),
+        ]
 
     def __str__(self):
         return f"Invitation of {self.person} to activity {self.activity_id}"
