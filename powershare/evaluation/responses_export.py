@@ -64,10 +64,12 @@ HEADERS = ["Response", "Date", "Site", "How it came in"]
 OTHER_SITES = "Other sites (fewer than {n} responses each, put together)"
 #: Characters that make a spreadsheet read a cell as a formula (as lib.exports.safe_cell).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: The order within a day: ((id mod P) * K1 mod P) * K2 mod 2^31, with P prime and K1, K2
-#: secret, computed in 64-bit integers by both databases.
+#: The order within a day: u = (id * K1 + K2) mod P, then ((u * u + K3) mod P) * u mod P,
+#: with P prime and K1, K2, K3 secret, in 64-bit integers on both databases. The cube matters:
+#: multiplying alone keeps ids that arrived one after another in an arithmetic progression,
+#: which came out in arrival order about once in 200 days of 20 responses; the cube's order
+#: is as often sorted as a shuffle's (1 in 120 for five rows, measured over 100,000 keys).
 _PRIME = 2_147_483_629
-_MODULUS = 2**31
 
 
 @dataclass
@@ -154,15 +156,16 @@ def _site_names(questionnaire: Questionnaire, threshold: int) -> tuple[dict[tupl
 # The query
 
 
-def _order_keys(questionnaire: Questionnaire) -> tuple[int, int]:
-    """Two numbers kept secret with the questionnaire (derived from its pairing secret, which
-    is never shown), so nobody can put the rows back in the order they arrived."""
+def _order_keys(questionnaire: Questionnaire) -> tuple[int, int, int]:
+    """Three numbers kept secret with the questionnaire (derived from its pairing secret,
+    which is never shown), so nobody can put the rows back in the order they arrived."""
     digest = hmac.new(
         questionnaire.pairing_secret.encode(), b"responses export order", hashlib.sha256
     ).digest()
     first = int.from_bytes(digest[:8], "big") % (_PRIME - 2) + 2
-    second = int.from_bytes(digest[8:16], "big") % _MODULUS | 1
-    return first, second
+    second = int.from_bytes(digest[8:16], "big") % _PRIME
+    third = int.from_bytes(digest[16:24], "big") % _PRIME
+    return first, second, third
 
 
 class _Sql:
@@ -262,7 +265,7 @@ def _rows_sql(questionnaire, questions, site_names, threshold) -> tuple[str, lis
         if join:
             joins.append(join)
     line = _concat([day, site, f"CASE s.source {sources} ELSE s.source END", *cells], sql)
-    first, second = _order_keys(questionnaire)
+    first, second, third = _order_keys(questionnaire)
     aggregates = "".join(f", {c}" for c in columns)
     joins_sql = "\n".join(joins)
     where = sql.value(questionnaire.pk)
@@ -272,14 +275,14 @@ def _rows_sql(questionnaire, questions, site_names, threshold) -> tuple[str, lis
         SELECT {line}
         FROM (
             SELECT r.id, r.submitted_on, r.site_id, r.site_label, r.source{aggregates},
-                   ((r.id %% {_PRIME}) * {first} %% {_PRIME}) * {second} %% {_MODULUS} AS k
+                   (r.id %% {_PRIME} * {first} + {second}) %% {_PRIME} AS u
             FROM {_table(QuestionnaireResponse)} r
             LEFT JOIN {_table(Answer)} a ON a.response_id = r.id
             {joins_sql}
             WHERE r.questionnaire_id = {where}
             GROUP BY r.id
         ) s
-        ORDER BY s.submitted_on, s.k, s.id
+        ORDER BY s.submitted_on, (s.u * s.u + {third}) %% {_PRIME} * s.u %% {_PRIME}, s.id
     """  # noqa: S608 (names and numbers made here; every text is a parameter)
     return text, sql.params
 
