@@ -5,7 +5,6 @@ exactly when. Checked twice: on the models (`_meta.get_fields()`) and on the dat
 is sent with an IP address and a browser name, and neither is found anywhere, nor any change
 log entry or audit record."""
 
-import datetime
 import re
 
 import pytest
@@ -15,17 +14,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from powershare.audit.models import AccessEvent
 from powershare.evaluation import services
 from powershare.evaluation.models import (
     Answer,
     PaperCode,
+    QuestionnaireKind,
     QuestionnaireResponse,
-    QuestionType,
     TextAnswer,
 )
+from powershare.evaluation.tests.factories import agree_and_words
 from powershare.learning.models import DeliverySession
 from powershare.people.models import Person
 
@@ -111,37 +110,16 @@ def _every_row_of_every_table() -> str:
 
 def test_answering_stores_no_address_no_browser_no_log_and_no_audit(personas, samples):
     alice = personas.alice
-    questionnaire = services.questionnaire_create(
-        actor=alice,
-        organisation_id=personas.council_a.pk,
+    made = agree_and_words(
+        personas,
+        samples,
         code="anonymity-check",
-        title="After the course",
-        product=samples["product"],
+        kind=QuestionnaireKind.CUSTOM,
         ask_pairing_code=True,
-    )
-    likert = services.question_add(
-        actor=alice,
-        questionnaire=questionnaire,
-        code="useful",
-        text="The course was useful.",
-        type=QuestionType.LIKERT,
-    )
-    words = services.question_add(
-        actor=alice,
-        questionnaire=questionnaire,
-        code="next",
-        text="What will you do next?",
-        type=QuestionType.TEXT,
-    )
-    today = timezone.localdate()
-    link = services.link_create(
-        actor=alice,
-        questionnaire=questionnaire,
-        session=samples["session"],
-        opens_on=today - datetime.timedelta(days=1),
-        closes_on=today + datetime.timedelta(days=1),
         needs_code=True,
+        days_open_before=1,
     )
+    questionnaire, likert, words, link = made.questionnaire, made.agree, made.words, made.link
     code = services.paper_codes_make(actor=alice, link=link, count=1)[0].code
     logs_before = LogEntry.objects.count()
     access_before = AccessEvent.objects.count()

@@ -22,6 +22,7 @@ from powershare.evaluation.models import (
     QuestionType,
     TextAnswer,
 )
+from powershare.evaluation.tests.factories import agree_and_words
 
 
 def _q(name, questions):
@@ -599,40 +600,11 @@ def test_sending_answers_takes_at_most_six_queries(personas, samples):
     scales and words): the link, its questions, the response, its answers, its words and one
     tally change. Nothing is written to the summary of learning (its PDF goes out of date
     through the count of responses) or to a session."""
-    alice = personas.alice
-    questionnaire = services.questionnaire_create(
-        actor=alice,
-        organisation_id=personas.council_a.pk,
-        code="quick-after",
-        title="After the course",
-        kind="reaction",
-        product=samples["product"],
-    )
-    useful = services.question_add(
-        actor=alice,
-        questionnaire=questionnaire,
-        code="useful",
-        text="The course was useful.",
-        type=QuestionType.LIKERT,
-    )
-    words = services.question_add(
-        actor=alice,
-        questionnaire=questionnaire,
-        code="next",
-        text="What will you do next?",
-        type=QuestionType.TEXT,
-    )
-    today = timezone.localdate()
-    link = services.link_create(
-        actor=alice,
-        questionnaire=questionnaire,
-        session=samples["session"],
-        opens_on=today,
-        closes_on=today + datetime.timedelta(days=1),
-    )
+    made = agree_and_words(personas, samples, code="quick-after")
+    questionnaire, link = made.questionnaire, made.link
     client = _browser()
     _open(client, link)
-    data = {f"q{useful.pk}": "4", f"q{words.pk}": "Listen first."}
+    data = {f"q{made.agree.pk}": "4", f"q{made.words.pk}": "Listen first."}
     with CaptureQueriesContext(connection) as counted:
         response = client.post(_url(link), data)
     assert response.status_code == 302
