@@ -2,6 +2,8 @@
 collected by the suite's own lanes (pyproject's testpaths leave bench/ out). Every test here is
 marked `bench`."""
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,3 +33,26 @@ def small_database(tmp_path_factory):
         url, "bench_generate", "--scale", "small", "--seed", "1", "--force", capture=True
     )
     return url
+
+
+@pytest.fixture
+def quick_pass(tmp_path):
+    """quick_pass("csv_export.py", url) runs that benchmark's quick pass in a process of its
+    own, as `make bench` does, and gives back the JSON report it wrote; the test fails with
+    the end of the script's errors if it exits with an error."""
+    import harness
+
+    def _run(script: str, database_url: str, *, timeout: int = 300) -> dict:
+        output = tmp_path / f"{Path(script).stem}.json"
+        done = subprocess.run(
+            [str(harness.PYTHON), str(BENCH / script), "--database-url", database_url]
+            + ["--quick", "--json", str(output)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-4000:]
+        return json.loads(output.read_text())
+
+    return _run

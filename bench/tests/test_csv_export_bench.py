@@ -1,14 +1,7 @@
 """bench/csv_export.py keeps working: its quick pass (2,000 responses) on a small-scale SQLite
 database made here (migrate + bench_generate --scale small), and how it counts a file's rows."""
 
-import json
-import subprocess
-from pathlib import Path
-
 import csv_export
-import harness
-
-BENCH = Path(__file__).resolve().parent.parent
 
 
 def test_the_last_rows_number_is_read_even_when_words_hold_line_breaks():
@@ -17,25 +10,8 @@ def test_the_last_rows_number_is_read_even_when_words_hold_line_breaks():
     assert csv_export._rows_in("\ufeffResponse,Date\r\n", header_only=True) == 0
 
 
-def test_the_quick_pass_exports_every_response_and_reports(small_database, tmp_path):
-    output = tmp_path / "csv_export.json"
-    done = subprocess.run(
-        [
-            str(harness.PYTHON),
-            str(BENCH / "csv_export.py"),
-            "--database-url",
-            small_database,
-            "--quick",
-            "--json",
-            str(output),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    body = json.loads(output.read_text())
+def test_the_quick_pass_exports_every_response_and_reports(small_database, quick_pass):
+    body = quick_pass("csv_export.py", small_database)
     assert body["benchmark"] == "csv_export" and body["quick"] is True
     measured = body["figures"]["measured"]
     assert set(measured) == {"http", "command"}

@@ -3,34 +3,18 @@ Django's file backend wrote, the form tokens and cookies a browser keeps), and, 
 with BENCH_SCALE_OUT_E2E=1 and PostgreSQL is reachable, the quick pass end to end on a database
 of its own. (`make test-bench` already runs the quick pass on PostgreSQL through bench/run.py.)"""
 
-import json
 import os
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import harness
 import pytest
 import scale_out
 
-BENCH = Path(__file__).resolve().parent.parent
 
-
-def test_on_sqlite_it_says_not_applicable(tmp_path):
+def test_on_sqlite_it_says_not_applicable(tmp_path, quick_pass):
     database = tmp_path / "never-made.sqlite3"
-    output = tmp_path / "scale_out.json"
-    done = subprocess.run(
-        [sys.executable, str(BENCH / "scale_out.py"), "--database-url", f"sqlite:///{database}"]
-        + ["--quick", "--json", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(output.read_text())
+    report = quick_pass("scale_out.py", f"sqlite:///{database}", timeout=60)
     assert report["benchmark"] == "scale_out" and report["database"] == "sqlite"
     (table,) = report["tables"]
     assert "not applicable" in table["rows"][0][1]
@@ -129,23 +113,13 @@ def test_a_browser_keeps_secure_cookies_over_plain_http_and_reads_form_tokens():
 @pytest.mark.skipif(
     os.environ.get("BENCH_SCALE_OUT_E2E") != "1", reason="set BENCH_SCALE_OUT_E2E=1 to run"
 )
-def test_quick_pass_on_postgres_meets_its_targets(tmp_path):
+def test_quick_pass_on_postgres_meets_its_targets(quick_pass):
     if not harness.postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    output = tmp_path / "scale_out.json"
     with harness.throwaway_database("postgres", label="scaleouttest") as url:
         harness.manage(url, "migrate", "--no-input", "-v0")
         harness.manage(url, "bench_generate", "--scale", "small", "--seed", "1", "--force")
-        done = subprocess.run(
-            [sys.executable, str(BENCH / "scale_out.py"), "--database-url", url, "--quick"]
-            + ["--json", str(output)],
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr[-4000:]
-    report = json.loads(output.read_text())
+        report = quick_pass("scale_out.py", url, timeout=240)
     figures = report["figures"]
     assert figures["tasks"] > 0 and figures["emails_sent"] > 0
     assert set(figures["worker_share"]) == set(figures["worker_ids"])
