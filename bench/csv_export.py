@@ -205,8 +205,10 @@ def build_report(args, made: dict, measured: dict) -> dict:
                 "Next step: a cheaper one-pass pivot on SQLite, or PostgreSQL for national use."
                 if harness.vendor_of(args.database_url) == "sqlite"
                 else "PostgreSQL's aggregation of every answer by response and the sort into "
-                "the export's order take most of it; the machine was busy (load average in "
-                "the report)."
+                "the export's order take most of it (the export keeps PostgreSQL to its "
+                "streaming plan: responses_export._PLANNER). Next: EXPLAIN ANALYZE the "
+                "export's query on this database, and compare the machine's load average "
+                "in the report."
             ),
         ),
         harness.target(

@@ -243,7 +243,7 @@ def test_a_download_runs_the_same_number_of_queries_whatever_the_number_of_rows(
     assert many == few
     # The session and user, the questionnaire, its questions and their choices, the responses
     # per site, the sites' names, the access log, and the rows (one streamed query); on
-    # PostgreSQL also the transaction's savepoint and two SET LOCALs around the cursor.
+    # PostgreSQL also the transaction's savepoint and the planner settings for the cursor.
     assert many <= 16
 
 
@@ -331,3 +331,26 @@ def test_the_command_writes_the_same_file(client_for, personas, tmp_path):
 def test_the_command_refuses_an_unknown_code(db):
     with pytest.raises(CommandError, match="no questionnaire with the code nope"):
         call_command("questionnaire_responses_export", "nope", stdout=io.StringIO())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_on_postgresql_the_export_always_streams_and_changes_no_other_query(personas):
+    """Hashing is turned off for the export's own transaction (so PostgreSQL merges answers in
+    response order rather than hashing them all first), and for nothing after it."""
+    questionnaire, q = _questionnaire(personas, "plan")
+    _respond(questionnaire, {q["likert"]: 4})
+    export = responses_export(questionnaire=questionnaire)
+    chunks = csv_chunks(export)
+    next(chunks)  # the header: the transaction is not open yet
+    with connection.cursor() as cursor:
+        inside = next(chunks)
+        cursor.execute("SHOW enable_hashagg")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone()[0] == "off"
+        assert list(chunks) == []
+        cursor.execute("SHOW enable_hashagg")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW enable_hashjoin")
+        assert cursor.fetchone()[0] == "on"
+    assert inside.startswith("1,")
