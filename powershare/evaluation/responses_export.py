@@ -224,13 +224,23 @@ def _cell(q: Question, sql: _Sql) -> tuple[list[str], str, str]:
     return [column], f"CASE {value} {branches} ELSE CAST({value} AS TEXT) END", ""
 
 
+#: Cells per function call: PostgreSQL takes at most 100 arguments to a function (CONCAT has
+#: two for each cell, with its comma) and SQLite 127, and a questionnaire may have 80 questions.
+_CELLS_PER_CALL = 40
+
+
 def _concat(cells: list[str], sql: _Sql) -> str:
-    """The cells joined by commas, ending the line. PostgreSQL's CONCAT makes the line in one
-    go (and reads NULL as empty); SQLite (before 3.44) has only ||, which needs COALESCE."""
-    end = sql.value("\r\n")
+    """The cells joined by commas, ending the line, NULL read as empty: PostgreSQL's CONCAT,
+    SQLite's printf (before 3.44 SQLite has no CONCAT, and joining every cell with || copies
+    the line again for each: 0.8 s more at 1,000,000 lines), 40 cells to a call. SQLite's
+    format is written in the SQL (%% is a % to the driver): a parameter would come after the
+    cells' own."""
+    parts = [cells[i : i + _CELLS_PER_CALL] for i in range(0, len(cells), _CELLS_PER_CALL)]
     if connection.vendor == "postgresql":
-        return f"CONCAT({", ',', ".join(cells)}, {end})"
-    return " || ',' || ".join(f"COALESCE({cell}, '')" for cell in cells) + f" || {end}"
+        pieces = [f"CONCAT({", ',', ".join(part)})" for part in parts]
+        return " || ',' || ".join(pieces) + f" || {sql.value('\r\n')}"
+    pieces = [f"printf('{','.join(['%%s'] * len(part))}', {', '.join(part)})" for part in parts]
+    return " || ',' || ".join(pieces) + " || char(13, 10)"
 
 
 def _table(model) -> str:

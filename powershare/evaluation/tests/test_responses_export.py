@@ -25,7 +25,13 @@ from powershare.evaluation.models import (
     ResponseSource,
     TextAnswer,
 )
-from powershare.evaluation.responses_export import OTHER_SITES, csv_chunks, responses_export
+from powershare.evaluation.responses_export import (
+    HEADERS,
+    OTHER_SITES,
+    csv_chunks,
+    responses_export,
+)
+from powershare.evaluation.services import MAX_QUESTIONS
 from tests.personas import MARKER
 
 DAY = datetime.date(2025, 3, 4)
@@ -354,3 +360,27 @@ def test_on_postgresql_the_export_always_streams_and_changes_no_other_query(pers
         cursor.execute("SHOW enable_hashjoin")
         assert cursor.fetchone()[0] == "on"
     assert inside.startswith("1,")
+
+
+def test_a_questionnaire_with_the_most_questions_allowed_exports_every_answer(personas):
+    """SQLite writes each line with printf, which takes a limited number of arguments: the
+    line is made 50 cells at a time, so every question allowed still has its cell."""
+    questionnaire = Questionnaire.objects.create(
+        organisation=personas.council_a, code="widest", title="Survey widest"
+    )
+    questions = Question.objects.bulk_create(
+        Question(
+            questionnaire=questionnaire,
+            position=n,
+            code=f"n{n}",
+            text=f"How many {n}",
+            type=QuestionType.NUMBER,
+        )
+        for n in range(1, MAX_QUESTIONS + 1)
+    )
+    _respond(questionnaire, {question: n for n, question in enumerate(questions, 1)})
+    export = responses_export(questionnaire=questionnaire)
+    rows = list(csv.reader(io.StringIO("".join(csv_chunks(export))[1:])))
+    assert len(rows[0]) == len(HEADERS) + MAX_QUESTIONS
+    assert rows[1][len(HEADERS) :] == [str(n) for n in range(1, MAX_QUESTIONS + 1)]
+    assert rows[1][0] == "1"
