@@ -36,23 +36,23 @@ def small_database(tmp_path_factory):
 
 
 @pytest.fixture
-def quick_pass(tmp_path):
-    """quick_pass("csv_export.py", url) runs that benchmark's quick pass in a process of its
-    own, as `make bench` does, and gives back the JSON report it wrote; the test fails with
-    the end of the script's errors if it exits with an error."""
+def bench_report(tmp_path):
+    """bench_report("csv_export.py", "--database-url", url, "--quick") runs a bench script in
+    a process of its own, as `make bench` does, and gives back the JSON report it wrote (to
+    the file named after `output`, --json unless given); the test fails with the end of the
+    script's errors if it exits with an error."""
     import harness
 
-    def _run(script: str, database_url: str, *, timeout: int = 300) -> dict:
-        output = tmp_path / f"{Path(script).stem}.json"
+    def _run(script: str, *args: str, output: str = "--json", timeout: int = 300) -> dict:
+        report = tmp_path / f"{Path(script).stem}.json"
         done = subprocess.run(
-            [str(harness.PYTHON), str(BENCH / script), "--database-url", database_url]
-            + ["--quick", "--json", str(output)],
+            [str(harness.PYTHON), str(BENCH / script), *args, output, str(report)],
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
         )
         assert done.returncode == 0, done.stderr[-4000:]
-        return json.loads(output.read_text())
+        return json.loads(report.read_text())
 
     return _run

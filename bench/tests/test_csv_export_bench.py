@@ -10,8 +10,8 @@ def test_the_last_rows_number_is_read_even_when_words_hold_line_breaks():
     assert csv_export._rows_in("\ufeffResponse,Date\r\n", header_only=True) == 0
 
 
-def test_the_quick_pass_exports_every_response_and_reports(small_database, quick_pass):
-    body = quick_pass("csv_export.py", small_database)
+def test_the_quick_pass_exports_every_response_and_reports(small_database, bench_report):
+    body = bench_report("csv_export.py", "--database-url", small_database, "--quick")
     assert body["benchmark"] == "csv_export" and body["quick"] is True
     measured = body["figures"]["measured"]
     assert set(measured) == {"http", "command"}

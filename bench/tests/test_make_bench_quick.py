@@ -1,23 +1,15 @@
 """`bench/run.py --quick` runs every benchmark script at small scale, on each database, and
 gathers their reports: the code behind `make bench` keeps working."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import harness
 import pytest
 import run
 
-BENCH = Path(run.__file__).resolve().parent
-
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
-def test_every_benchmark_runs_quickly_and_reports(vendor, tmp_path, request):
+def test_every_benchmark_runs_quickly_and_reports(vendor, request, bench_report):
     if vendor == "postgres" and not harness.postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    output = tmp_path / "quick.json"
     # On SQLite, the session's small database (generated once for every bench test); on
     # PostgreSQL, run.py makes, migrates and fills its own, as make bench does.
     where = (
@@ -25,15 +17,7 @@ def test_every_benchmark_runs_quickly_and_reports(vendor, tmp_path, request):
         if vendor == "sqlite"
         else ["--database", vendor]
     )
-    done = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--quick", *where, "--output", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    body = json.loads(output.read_text())
+    body = bench_report("run.py", "--quick", *where, output="--output", timeout=600)
     (result,) = body["databases"]
     assert result["database"] == vendor
     assert result["generator"]["scale"] == ("given" if vendor == "sqlite" else "small")

@@ -88,8 +88,8 @@ def test_peer_page_stores_one_response_and_its_answers_per_post():
         assert peer.count(url, made["survey_id"]) == {"responses": 2, "answers": 20}
 
 
-def test_results_quick_pass_reports_targets_and_the_three_agree(small_database, quick_pass):
-    body = quick_pass("results.py", small_database)
+def test_results_quick_pass_reports_targets_and_the_three_agree(small_database, bench_report):
+    body = bench_report("results.py", "--database-url", small_database, "--quick")
     assert body["benchmark"] == "results" and body["quick"] is True
     assert len(body["targets"]) == 4
     for target in body["targets"]:
@@ -106,25 +106,24 @@ def test_results_quick_pass_reports_targets_and_the_three_agree(small_database, 
         assert size["powershare_fresh_process"]["peak_rss_mib"] > 0
 
 
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-q"]))
-
-
-def test_the_issue_9_script_still_counts_every_response(tmp_path):
+def test_the_issue_9_script_still_counts_every_response(bench_report):
     """bench/questionnaire_results.py (issue 9's measurement, run by hand) goes past the
     services to insert its rows, so it must count the tallies afresh and fill every column the
     models require; its own check fails unless the results count every response."""
-    output = tmp_path / "questionnaire_results.json"
-    done = subprocess.run(
-        [str(harness.PYTHON), str(BENCH / "questionnaire_results.py"), "--responses", "300"]
-        + ["--other-responses", "50", "--runs", "1", "--json", str(output)],
-        capture_output=True,
-        text=True,
+    body = bench_report(
+        "questionnaire_results.py",
+        "--responses",
+        "300",
+        "--other-responses",
+        "50",
+        "--runs",
+        "1",
         timeout=120,
-        check=False,
     )
-    assert done.returncode == 0, done.stderr[-4000:]
-    body = json.loads(output.read_text())
     assert (body["database"], body["responses"], body["other_responses"]) == ("sqlite", 300, 50)
     assert body["machine"]["database"].startswith("SQLite ")
     assert {"nproc", "cpu", "python", "django"} <= set(body["machine"])
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))

@@ -12,9 +12,11 @@ import pytest
 import scale_out
 
 
-def test_on_sqlite_it_says_not_applicable(tmp_path, quick_pass):
+def test_on_sqlite_it_says_not_applicable(tmp_path, bench_report):
     database = tmp_path / "never-made.sqlite3"
-    report = quick_pass("scale_out.py", f"sqlite:///{database}", timeout=60)
+    report = bench_report(
+        "scale_out.py", "--database-url", f"sqlite:///{database}", "--quick", timeout=60
+    )
     assert report["benchmark"] == "scale_out" and report["database"] == "sqlite"
     (table,) = report["tables"]
     assert "not applicable" in table["rows"][0][1]
@@ -113,13 +115,13 @@ def test_a_browser_keeps_secure_cookies_over_plain_http_and_reads_form_tokens():
 @pytest.mark.skipif(
     os.environ.get("BENCH_SCALE_OUT_E2E") != "1", reason="set BENCH_SCALE_OUT_E2E=1 to run"
 )
-def test_quick_pass_on_postgres_meets_its_targets(quick_pass):
+def test_quick_pass_on_postgres_meets_its_targets(bench_report):
     if not harness.postgres_reachable():
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
     with harness.throwaway_database("postgres", label="scaleouttest") as url:
         harness.manage(url, "migrate", "--no-input", "-v0")
         harness.manage(url, "bench_generate", "--scale", "small", "--seed", "1", "--force")
-        report = quick_pass("scale_out.py", url, timeout=240)
+        report = bench_report("scale_out.py", "--database-url", url, "--quick", timeout=240)
     figures = report["figures"]
     assert figures["tasks"] > 0 and figures["emails_sent"] > 0
     assert set(figures["worker_share"]) == set(figures["worker_ids"])
