@@ -363,8 +363,9 @@ def test_on_postgresql_the_export_always_streams_and_changes_no_other_query(pers
 
 
 def test_a_questionnaire_with_the_most_questions_allowed_exports_every_answer(personas):
-    """SQLite writes each line with printf, which takes a limited number of arguments: the
-    line is made 50 cells at a time, so every question allowed still has its cell."""
+    """Each line is made by a function call (PostgreSQL's CONCAT, SQLite's printf), and both
+    take a limited number of arguments (CONCAT 100, two per cell): the line is made 40 cells
+    at a time, so every question allowed still has its cell."""
     questionnaire = Questionnaire.objects.create(
         organisation=personas.council_a, code="widest", title="Survey widest"
     )
